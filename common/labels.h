@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Kubernetes label selectors: matchLabels, matchExpressions and the string form. */
+#ifndef MESH_LABELS_H
+#define MESH_LABELS_H
+
+#include <jansson.h>
+#include "strbuf.h"
+
+/*
+ * 1 when every key/value pair of want (a JSON object of strings, e.g.
+ * an Istio selector.matchLabels or a Service spec.selector) is present
+ * in labels (a JSON object, or NULL for none).  An empty or NULL want
+ * matches everything; callers decide what an empty selector means for
+ * their kind (a Service with no selector selects no pods).
+ */
+int labels_contain(json_t *labels, json_t *want);
+
+/*
+ * Evaluate a metav1.LabelSelector ({matchLabels, matchExpressions}
+ * with operators In, NotIn, Exists, DoesNotExist) against labels.
+ * A NULL selector matches nothing; an empty one ({}) matches
+ * everything.  Returns 1 or 0, or -1 with err set when the selector is
+ * malformed (unknown operator, values with Exists, ...).
+ */
+int label_selector_matches(json_t *selector, json_t *labels, struct strbuf *err);
+
+/*
+ * A parsed string selector as kubectl's -l takes it:
+ * "a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j".
+ */
+struct label_query;
+
+/* Returns a new query (free with label_query_free) or NULL with err set. */
+struct label_query *label_query_parse(const char *text, struct strbuf *err);
+int label_query_matches(const struct label_query *q, json_t *labels);
+void label_query_free(struct label_query *q);
+
+#endif

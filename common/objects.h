@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The in-memory object set a command works on, from the cluster or from files. */
+#ifndef MESH_OBJECTS_H
+#define MESH_OBJECTS_H
+
+#include <jansson.h>
+#include "kube.h"
+#include "strbuf.h"
+
+/* The kinds the suite reads.  The order is the order of reports. */
+enum obj_kind {
+	OBJ_NAMESPACE,
+	OBJ_POD,
+	OBJ_SERVICE,
+	OBJ_SERVICEACCOUNT,
+	OBJ_CONFIGMAP,
+	OBJ_DEPLOYMENT,
+	OBJ_STATEFULSET,
+	OBJ_DAEMONSET,
+	OBJ_PEERAUTHENTICATION,
+	OBJ_DESTINATIONRULE,
+	OBJ_AUTHORIZATIONPOLICY,
+	OBJ_REQUESTAUTHENTICATION,
+	OBJ__COUNT
+};
+#define OBJ_BIT(k) (1u << (k))
+#define OBJ_ALL ((1u << OBJ__COUNT) - 1)
+
+struct obj_kind_info {
+	const char *kind;           /* "PeerAuthentication" */
+	const char *resource;       /* "peerauthentications" */
+	const char *singular;       /* "peerauthentication" */
+	const char *short_name;     /* "pa", or NULL */
+	const char *group;          /* "" for core, "security.istio.io" */
+	const char *const *versions;/* preferred first, NULL-terminated: v1, v1beta1 ... */
+	int namespaced;
+};
+
+const struct obj_kind_info *obj_kind_info(enum obj_kind k);
+/*
+ * Look up a kind by Kind, resource, singular or short name,
+ * case-insensitively ("pods", "Pod", "po", "pa", "deploy").  Returns
+ * the kind, or -1.
+ */
+int obj_kind_lookup(const char *name);
+
+/* Mesh settings from the istio ConfigMap's data.mesh, or Istio's defaults. */
+struct mesh_config {
+	char *root_namespace;       /* default "istio-system" */
+	char *trust_domain;         /* default "cluster.local" */
+	char **trust_domain_aliases;/* NULL-terminated, may be empty */
+	int enable_auto_mtls;       /* default 1 */
+	char **default_dr_export_to;/* defaultDestinationRuleExportTo, default {"*"} */
+	json_t *extension_providers;/* array (possibly empty), owned */
+	json_t *raw;                /* the parsed mesh document, or an empty object; owned */
+	char *source;               /* "istio-system/istio", or NULL when defaults apply */
+};
+
+struct objset;
+
+/* A new, empty set; free with objset_free(). */
+struct objset *objset_new(void);
+void objset_free(struct objset *s);
+
+/*
+ * Add one object.  Takes the reference.  "List" objects (kind List or
+ * any *List) add their items.  Kinds the suite does not read are
+ * counted and dropped.  Fields the suite never reads (managedFields,
+ * last-applied annotations, most of a pod's status) are pruned, so
+ * file and cluster inputs look alike and stay small.  Returns 0, or -1
+ * with err set when the object is malformed (no kind, no name, a
+ * namespaced kind whose namespace cannot be determined).
+ */
+int objset_add(struct objset *s, json_t *obj, const char *source, struct strbuf *err);
+
+/*
+ * -f: read each path (a file, a directory, or "-" for stdin).
+ * Directories take *.yaml, *.yml and *.json files, and recurse into
+ * subdirectories only with recursive.  default_ns fills in objects
+ * that name no namespace.  Returns 0, or -1 with err set, e.g.
+ * "the path \"x.yaml\" does not exist" or "error parsing x.yaml: yaml:
+ * line 3: ...".
+ */
+int objset_load_paths(struct objset *s, const char *const *paths, size_t n,
+		      int recursive, const char *default_ns, struct strbuf *err);
+
+/* What to fetch from a live cluster. */
+struct obj_query {
+	enum obj_kind kind;
+	const char *namespace;      /* NULL: all namespaces (ignored for cluster-scoped kinds) */
+	const char *name;           /* NULL: list; else get that one object */
+	const char *label_selector; /* NULL or a selector string */
+	int optional;               /* a NotFound on a get is not an error */
+};
+
+/*
+ * Fetch the queries from the cluster concurrently and add the results.
+ * Istio kinds are read as v1, falling back to v1beta1 (networking:
+ * v1alpha3 after that).  A cluster without the Istio CRDs gives
+ * "Istio is not installed in this cluster: the server has no
+ * security.istio.io API group".  Returns 0, or -1 with err set to the
+ * first failure in kubectl's words.  Nothing is added on failure.
+ */
+int objset_fetch(struct objset *s, struct kube_client *c, const struct obj_query *q,
+		 size_t n, struct strbuf *err);
+
+/*
+ * Finish loading: read the mesh config from the ConfigMap named
+ * "istio" (or "istio-<revision>") in istio_ns (NULL: "istio-system"),
+ * or apply Istio's defaults when there is none; build the indexes.
+ * Call once, after the last add/load/fetch.  Returns 0, or -1 with err
+ * set when data.mesh is not valid YAML.
+ */
+int objset_finish(struct objset *s, const char *istio_ns, const char *revision,
+		  struct strbuf *err);
+
+/* Every object of a kind, in load order (borrowed JSON array; never NULL). */
+json_t *objset_list(const struct objset *s, enum obj_kind k);
+/* One object, or NULL (borrowed).  ns is ignored for cluster-scoped kinds. */
+json_t *objset_get(const struct objset *s, enum obj_kind k, const char *ns,
+		   const char *name);
+/* Which kinds were asked for (files always count as every kind). */
+unsigned objset_loaded(const struct objset *s);
+/* Number of objects of kinds the suite does not read that were dropped. */
+size_t objset_ignored(const struct objset *s);
+/* The mesh settings (valid after objset_finish). */
+const struct mesh_config *objset_mesh(const struct objset *s);
+
+/* Small accessors for the fields everyone reads (borrowed; may be NULL). */
+const char *obj_name(json_t *obj);
+const char *obj_namespace(json_t *obj);
+json_t *obj_labels(json_t *obj);
+const char *obj_label(json_t *obj, const char *key);
+const char *obj_annotation(json_t *obj, const char *key);
+/* Look up a dotted path ("spec.selector.matchLabels"); borrowed or NULL. */
+json_t *obj_path(json_t *obj, const char *dotted);
+/* creationTimestamp as seconds since the epoch; 0 when absent or bad. */
+long long obj_created(json_t *obj);
+
+#endif

@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# Unit-level checks of common/ through the test-common multiplexer:
+# strbuf, base64 and the YAML/JSON converter.
+
+load test_helper/common
+
+setup() {
+	_common_setup
+}
+
+@test "strbuf: appends keep the buffer NUL-terminated" {
+	run -0 "$TEST_COMMON" strbuf add hello addch , addf-int ' %05d' 42
+	assert_output "len=12 overflow=0 refused=0 buf=[hello, 00042] nul=1"
+}
+
+@test "strbuf: a capped buffer refuses an append that would exceed the cap" {
+	run -0 "$TEST_COMMON" strbuf cap 4 add abc add de
+	assert_output "len=3 overflow=1 refused=1 buf=[abc] nul=1"
+}
+
+@test "strbuf: a capped buffer accepts an append that exactly reaches the cap" {
+	run -0 "$TEST_COMMON" strbuf cap 5 add abc add de
+	assert_output "len=5 overflow=0 refused=0 buf=[abcde] nul=1"
+}
+
+@test "strbuf: trim, setlen, reset and detach" {
+	run -0 "$TEST_COMMON" strbuf add '  x y  ' trim
+	assert_output "len=3 overflow=0 refused=0 buf=[x y] nul=1"
+	run -0 "$TEST_COMMON" strbuf add abcdef setlen 2 addchars z 3
+	assert_output "len=5 overflow=0 refused=0 buf=[abzzz] nul=1"
+	run -0 "$TEST_COMMON" strbuf add abc detach add d
+	assert_output - <<-'OUT'
+	detached=[abc] len=3
+	len=1 overflow=0 refused=0 buf=[d] nul=1
+	OUT
+	run -0 "$TEST_COMMON" strbuf add abc reset
+	assert_output "len=0 overflow=0 refused=0 buf=[] nul=1"
+}
+
+@test "strbuf: a fresh or released buffer is an empty string" {
+	run -0 "$TEST_COMMON" strbuf
+	assert_output "len=0 overflow=0 refused=0 buf=[] nul=1"
+	run -0 "$TEST_COMMON" strbuf add abc release
+	assert_output "len=0 overflow=0 refused=0 buf=[] nul=1"
+}
+
+@test "strbuf: a long formatted append grows the buffer" {
+	long=$(printf 'x%.0s' $(seq 1 300))
+	run -0 "$TEST_COMMON" strbuf add "$long" addf-int '%d' 7
+	assert_output "len=301 overflow=0 refused=0 buf=[${long}7] nul=1"
+}
+
+@test "base64: standard and URL-safe encodings" {
+	run -0 "$TEST_COMMON" base64 encode 'hello?>'
+	assert_output "aGVsbG8/Pg=="
+	run -0 "$TEST_COMMON" base64 url 'hello?>'
+	assert_output "aGVsbG8_Pg"
+	run -0 "$TEST_COMMON" base64 encode 'ab'
+	assert_output "YWI="
+	run -0 "$TEST_COMMON" base64 encode ''
+	assert_output ""
+}
+
+@test "base64: decoding accepts line breaks, padding or none, and both alphabets" {
+	run -0 "$TEST_COMMON" base64 decode $'aGVs\nbG8/Pg=='
+	assert_output "hello?>"
+	run -0 "$TEST_COMMON" base64 decode 'aGVsbG8_Pg'
+	assert_output "hello?>"
+}
+
+@test "base64: illegal data is reported at its byte offset, as Go does" {
+	run -1 "$TEST_COMMON" base64 decode 'aGV$sbG8'
+	assert_output "illegal base64 data at input byte 3"
+	run -1 "$TEST_COMMON" base64 decode 'YWI=YQ'
+	assert_output "illegal base64 data at input byte 4"
+	run -1 "$TEST_COMMON" base64 decode 'YWJjZ'
+	assert_output "illegal base64 data at input byte 5"
+}
+
+@test "yaml: plain scalars resolve as sigs.k8s.io/yaml (YAML 1.1) does" {
+	run -0 "$TEST_COMMON" yaml to-json <<-'IN'
+	a: 1
+	b: yes
+	c: "yes"
+	d: 0777
+	e: 1.5
+	f: ~
+	g: [1, two, off, 0x1F, -3, 1e3]
+	h: 2020-01-01
+	i: 'single'
+	j: !!str 80
+	k:
+	l: .inf
+	IN
+	assert_output '{"a":1,"b":true,"c":"yes","d":511,"e":1.5,"f":null,"g":[1,"two",false,31,-3,1000.0],"h":"2020-01-01","i":"single","j":"80","k":null,"l":".inf"}'
+}
+
+@test "yaml: anchors, aliases and merge keys" {
+	run -0 "$TEST_COMMON" yaml to-json <<-'IN'
+	base: &b {k: v, x: 1}
+	copy: *b
+	merged:
+	  <<: *b
+	  x: 2
+	IN
+	assert_output '{"base":{"k":"v","x":1},"copy":{"k":"v","x":1},"merged":{"k":"v","x":2}}'
+}
+
+@test "yaml: multi-document streams skip empty documents" {
+	run -0 "$TEST_COMMON" yaml to-json <<-'IN'
+	---
+	a: 1
+	---
+	---
+	# only a comment
+	---
+	b: 2
+	IN
+	assert_output $'{"a":1}\n{"b":2}'
+}
+
+@test "yaml: JSON input, including a stream of several values" {
+	run -0 "$TEST_COMMON" yaml to-json <<<'{"a": [1, 2]} {"b": null}'
+	assert_output $'{"a":[1,2]}\n{"b":null}'
+}
+
+@test "yaml: syntax errors carry Go's line-numbered message" {
+	run -2 --separate-stderr "$TEST_COMMON" yaml to-json <<<'a: b: c'
+	assert_equal "$stderr" "yaml: line 1: mapping values are not allowed in this context"
+	run -2 --separate-stderr "$TEST_COMMON" yaml to-json <<<'{"a": }'
+	assert_equal "$stderr" "json: line 1 column 7: unexpected token near '}'"
+}
+
+@test "yaml: a single document parse of empty input is an empty object" {
+	run -0 "$TEST_COMMON" yaml one </dev/null
+	assert_output '{}'
+}
+
+@test "yaml: emitting follows kubectl's layout and round-trips" {
+	input=$'kind: ConfigMap\nmetadata:\n  name: istio\n  labels: {a: "true", b: "80"}\ndata:\n  mesh: |\n    rootNamespace: istio-system\n    trustDomain: td\n  empty: ""\nlist:\n- a: 1\n  b: [x, "y"]\n- [1, 2]\n- {}\n- "- dash"\n"8080": port\n'
+	run -0 "$TEST_COMMON" yaml to-yaml <<<"$input"
+	assert_output - <<-'OUT'
+	"8080": port
+	data:
+	  empty: ""
+	  mesh: |
+	    rootNamespace: istio-system
+	    trustDomain: td
+	kind: ConfigMap
+	list:
+	- a: 1
+	  b:
+	  - x
+	  - "y"
+	- - 1
+	  - 2
+	- {}
+	- "- dash"
+	metadata:
+	  labels:
+	    a: "true"
+	    b: "80"
+	  name: istio
+	OUT
+	first=$("$TEST_COMMON" yaml to-json <<<"$input")
+	second=$("$TEST_COMMON" yaml to-yaml <<<"$input" | "$TEST_COMMON" yaml to-json)
+	assert_equal "$second" "$first"
+}

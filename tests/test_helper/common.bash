@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared setup for every bats file: isolated HOME and KUBECONFIG, the
+# freshly built binaries first on PATH, and the bats libraries.
+
+bats_require_minimum_version 1.5.0
+
+: "${MESH_ROOT:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)}"
+: "${MESH_BUILD:=$MESH_ROOT/build}"
+: "${MESH_FIXTURES:=$(cd "$MESH_ROOT/../shared/fixtures" 2>/dev/null && pwd)}"
+export MESH_ROOT MESH_BUILD MESH_FIXTURES
+
+TEST_COMMON="$MESH_BUILD/tests/test-common"
+FAKE_APISERVER="$MESH_BUILD/tests/fake-apiserver"
+
+_common_setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export KUBECONFIG="$HOME/.kube/config"
+	export PATH="$MESH_BUILD/bin:$PATH"
+	# libcurl would proxy loopback; kubectl would not. Keep tests hermetic.
+	unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
+	unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT POD_NAMESPACE
+	export NO_COLOR=1
+}
+
+# Fixture files shipped in tests/fixtures.
+fixture() {
+	printf '%s/tests/fixtures/%s' "$MESH_ROOT" "$1"
+}
