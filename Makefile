@@ -52,7 +52,7 @@ DEP_LIBS := $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 2>/dev/null)
 endif
 LIBS := $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs libcurl openssl 2>/dev/null) -lpthread
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_SRC := $(sort $(wildcard common/*.c common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 LIBCOMMON  := $(BUILD)/libmeshcommon.a
 
