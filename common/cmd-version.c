@@ -26,7 +26,7 @@ static json_t *client_version(void)
 		       !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
 		os = !strcmp(u.sysname, "Darwin") ? "darwin" : "linux";
 	}
-	return json_pack("{s:s, s:s+s+s}", "gitVersion", "v" MESH_VERSION, "platform", os,
+	return json_pack("{s:s, s:s++}", "gitVersion", "v" MESH_VERSION, "platform", os,
 			 "/", arch);
 }
 
