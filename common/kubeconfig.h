@@ -46,7 +46,12 @@ struct kube_exec {
 	json_t *cluster_config; /* clusters[].cluster.extensions[client.authentication.k8s.io/exec], or NULL */
 };
 
-/* auth-provider: oidc (the only one client-go still implements). */
+/*
+ * auth-provider: oidc (the only one client-go still implements).  When
+ * kube_config.oidc is set, kube_config.token already holds its usable
+ * id-token: kubeconfig_resolve() refreshed it through the issuer (and
+ * rewrote the kubeconfig file) if it was within 10 s of expiry.
+ */
 struct kube_oidc {
 	char *id_token;
 	char *refresh_token;
@@ -78,11 +83,13 @@ struct kube_config {
 	struct strbuf cert_pem; /* client certificate, PEM; may be empty */
 	struct strbuf key_pem;  /* client key, PEM; may be empty */
 	char *token;            /* bearer token, trailing newline removed; may be NULL */
-	char *token_file;       /* re-read when older than a minute (in-cluster, tokenFile) */
+	char *token_file;       /* set when token was read from it (in-cluster, tokenFile):
+				   re-read when older than a minute */
 	char *username;         /* basic auth; may be NULL */
 	char *password;
-	struct kube_exec *exec; /* may be NULL */
-	struct kube_oidc *oidc; /* may be NULL */
+	struct kube_exec *exec; /* may be NULL; NULL when a token, basic auth or client
+				   certificate is configured, as those suppress the plugin */
+	struct kube_oidc *oidc; /* may be NULL; see struct kube_oidc */
 
 	char *impersonate_user;
 	char **impersonate_groups; /* NULL-terminated or NULL */
@@ -100,7 +107,16 @@ struct kube_config {
  * as client-go does.  Returns 0, or -1 with a kubectl-style message in
  * err (for instance "Error in configuration: context was not found for
  * specified context: nope", or "error loading config file \"F\":
- * illegal base64 data at input byte 4").
+ * illegal base64 data at input byte 4"), meant for report_error().
+ * *out is initialised either way; release it with kube_config_release().
+ *
+ * Credentials and the server's TLS identity are filled in only for an
+ * https server, as client-go does.  With nothing configured at all the
+ * server is http://localhost:8080 ($KUBERNETES_MASTER overrides it).
+ *
+ * The service-account directory used for in-cluster config
+ * (/var/run/secrets/kubernetes.io/serviceaccount) can be moved with
+ * $KUBECTL_MESH_SA_DIR: a knob for tests and for packagers.
  */
 int kubeconfig_resolve(const struct kubeconfig_flags *flags,
 		       struct kube_config *out, struct strbuf *err);
@@ -128,7 +144,9 @@ struct exec_credential {
  * Run cfg->exec with execve (never a shell): environment is ours, then
  * the stanza's env (replacing same-named variables), then
  * KUBERNETES_EXEC_INFO.  stdin is passed only in interactive mode;
- * stderr passes through.  Returns 0 and fills *out (caller releases it
+ * stderr passes through.  A plugin is killed after 60 seconds (or
+ * $KUBECTL_MESH_EXEC_TIMEOUT seconds, a test and packaging knob) or
+ * once it prints more than 1 MiB on stdout.  Returns 0 and fills *out (caller releases it
  * with exec_credential_release), or -1 with a message such as
  * "exec: executable helper not found" (plus the install hint) or
  * "exec: executable helper failed with exit code 1".

@@ -38,15 +38,24 @@ struct obj_kind_info {
 
 const struct obj_kind_info *obj_kind_info(enum obj_kind k);
 /*
+ * The kind of an object from its apiVersion and kind fields
+ * ("security.istio.io/v1beta1", "PeerAuthentication"), accepting every
+ * version the kind is served as.  Returns the kind, or -1 for objects
+ * the suite does not read.
+ */
+int obj_kind_of(const char *api_version, const char *kind);
+/*
  * Look up a kind by Kind, resource, singular or short name,
- * case-insensitively ("pods", "Pod", "po", "pa", "deploy").  Returns
+ * case-insensitively ("pods", "Pod", "po", "pa", "deploy"), optionally
+ * qualified by its group or version and group as kubectl takes them
+ * ("deployments.apps", "dr.v1alpha3.networking.istio.io").  Returns
  * the kind, or -1.
  */
 int obj_kind_lookup(const char *name);
 
 /* Mesh settings from the istio ConfigMap's data.mesh, or Istio's defaults. */
 struct mesh_config {
-	char *root_namespace;       /* default "istio-system" */
+	char *root_namespace;       /* default: the Istio namespace, istio-system */
 	char *trust_domain;         /* default "cluster.local" */
 	char **trust_domain_aliases;/* NULL-terminated, may be empty */
 	int enable_auto_mtls;       /* default 1 */
@@ -55,6 +64,17 @@ struct mesh_config {
 	json_t *raw;                /* the parsed mesh document, or an empty object; owned */
 	char *source;               /* "istio-system/istio", or NULL when defaults apply */
 };
+
+/*
+ * Fill m from an istio ConfigMap's data.mesh (configmap NULL, or one
+ * without data.mesh: Istio's defaults).  root_ns is the rootNamespace
+ * default.  Returns 0, or -1 with err set when data.mesh is not valid
+ * YAML or a field has the wrong type; m holds the defaults then.  m
+ * owns everything it points to; release with mesh_config_release().
+ */
+int mesh_config_load(struct mesh_config *m, json_t *configmap, const char *root_ns,
+		     struct strbuf *err);
+void mesh_config_release(struct mesh_config *m);
 
 struct objset;
 
@@ -76,10 +96,12 @@ int objset_add(struct objset *s, json_t *obj, const char *source, struct strbuf 
 /*
  * -f: read each path (a file, a directory, or "-" for stdin).
  * Directories take *.yaml, *.yml and *.json files, and recurse into
- * subdirectories only with recursive.  default_ns fills in objects
- * that name no namespace.  Returns 0, or -1 with err set, e.g.
- * "the path \"x.yaml\" does not exist" or "error parsing x.yaml: yaml:
- * line 3: ...".
+ * subdirectories only with recursive.  default_ns (NULL: "default")
+ * fills in objects that name no namespace.  A later object with the same
+ * kind, namespace and name as an earlier one replaces it in place.
+ * Returns 0, or -1 with err set in kubectl's words, e.g. "the path
+ * \"x.yaml\" does not exist" or "error parsing x.yaml: error converting
+ * YAML to JSON: yaml: line 3: ...".
  */
 int objset_load_paths(struct objset *s, const char *const *paths, size_t n,
 		      int recursive, const char *default_ns, struct strbuf *err);
@@ -114,6 +136,10 @@ int objset_fetch(struct objset *s, struct kube_client *c, const struct obj_query
 int objset_finish(struct objset *s, const char *istio_ns, const char *revision,
 		  struct strbuf *err);
 
+/*
+ * Objects in a set are read-only: pods share identical parts (labels,
+ * containers...) with each other to save memory.
+ */
 /* Every object of a kind, in load order (borrowed JSON array; never NULL). */
 json_t *objset_list(const struct objset *s, enum obj_kind k);
 /* One object, or NULL (borrowed).  ns is ignored for cluster-scoped kinds. */
@@ -121,6 +147,8 @@ json_t *objset_get(const struct objset *s, enum obj_kind k, const char *ns,
 		   const char *name);
 /* Which kinds were asked for (files always count as every kind). */
 unsigned objset_loaded(const struct objset *s);
+/* Record kinds as asked for (a mask of OBJ_BIT()s). */
+void objset_mark_loaded(struct objset *s, unsigned kinds);
 /* Number of objects of kinds the suite does not read that were dropped. */
 size_t objset_ignored(const struct objset *s);
 /* The mesh settings (valid after objset_finish). */
@@ -136,5 +164,20 @@ const char *obj_annotation(json_t *obj, const char *key);
 json_t *obj_path(json_t *obj, const char *dotted);
 /* creationTimestamp as seconds since the epoch; 0 when absent or bad. */
 long long obj_created(json_t *obj);
+
+/*
+ * Drop the fields the suite never reads from one object of the kind
+ * *(enum obj_kind *)kind (managedFields and the last-applied annotation
+ * from every kind; for pods everything but the fields listed in
+ * objects.c).  Shaped as a kube_req item_filter: always returns 0
+ * (keep the item).
+ */
+int obj_prune_item(json_t *item, void *kind);
+/*
+ * The item_filter for pod lists fetched into the set (struct objset *)
+ * set: obj_prune_item(), then parts equal to those of pods already seen
+ * are replaced by shared references.  Always returns 0.
+ */
+int objset_pod_filter(json_t *pod, void *set);
 
 #endif

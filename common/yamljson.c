@@ -27,15 +27,28 @@ struct yparse {
 
 #define MAX_DEPTH 512
 
+/*
+ * The message go-yaml (and so kubectl) prints: the problem line counts
+ * from zero except for scanner errors, falls back to the context line,
+ * and is left out when it is zero.
+ */
 static void set_parse_error(struct yparse *p)
 {
 	yaml_parser_t *ps = &p->parser;
-	const char *what = ps->problem ? ps->problem : "invalid document";
+	unsigned long line = 0;
+
+	if (ps->problem_mark.line) {
+		line = (unsigned long)ps->problem_mark.line;
+		if (ps->error == YAML_SCANNER_ERROR)
+			line++;
+	} else if (ps->context_mark.line) {
+		line = (unsigned long)ps->context_mark.line;
+	}
 	strbuf_reset(p->err);
-	strbuf_addf(p->err, "yaml: line %lu: %s",
-		    (unsigned long)ps->problem_mark.line + 1, what);
-	if (ps->context)
-		strbuf_addf(p->err, " %s", ps->context);
+	strbuf_addstr(p->err, "yaml: ");
+	if (line)
+		strbuf_addf(p->err, "line %lu: ", line);
+	strbuf_addstr(p->err, ps->problem ? ps->problem : "unknown problem parsing YAML content");
 }
 
 static int next_event(struct yparse *p)

@@ -126,7 +126,9 @@ setup() {
 
 @test "yaml: syntax errors carry Go's line-numbered message" {
 	run -2 --separate-stderr "$TEST_COMMON" yaml to-json <<<'a: b: c'
-	assert_equal "$stderr" "yaml: line 1: mapping values are not allowed in this context"
+	assert_equal "$stderr" "yaml: mapping values are not allowed in this context"
+	run -2 --separate-stderr "$TEST_COMMON" yaml to-json <<<$'a: 1\nb: [1, 2\nc: 3'
+	assert_equal "$stderr" "yaml: line 2: did not find expected ',' or ']'"
 	run -2 --separate-stderr "$TEST_COMMON" yaml to-json <<<'{"a": }'
 	assert_equal "$stderr" "json: line 1 column 7: unexpected token near '}'"
 }

@@ -14,6 +14,10 @@ static const struct test_cmd cmds[] = {
 	{ "strbuf", cmd__strbuf },
 	{ "base64", cmd__base64 },
 	{ "yaml", cmd__yaml },
+	{ "kubeconfig", cmd__kubeconfig },
+	{ "labels", cmd__labels },
+	{ "objects", cmd__objects },
+	{ "kube", cmd__kube },
 };
 
 int main(int argc, char **argv)
