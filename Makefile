@@ -50,7 +50,9 @@ DEP_LIBS := $(STATIC_LIBS)
 else
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 2>/dev/null)
 endif
-LIBS := $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs libcurl openssl 2>/dev/null) -lpthread
+# libcurl is not linked: common/curl_lazy.c opens libcurl.so.4 on first use,
+# so commands that never reach a server do not pay for loading it.
+LIBS := $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null) -ldl -lpthread
 
 COMMON_SRC := $(sort $(wildcard common/*.c common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Making an API client from a resolved kubeconfig: server URL, TLS material, proxy, User-Agent. */
+#include "curl_lazy.h"
 #include "kube_priv.h"
 #include "xalloc.h"
 
@@ -18,6 +19,8 @@ static int global_init(struct strbuf *err)
 {
 	if (curl_ready)
 		return 0;
+	if (curl_lazy_load(err))
+		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		strbuf_addstr(err, "unable to initialise libcurl");
 		return -1;
