@@ -240,3 +240,72 @@ OUT
 	run -2 --separate-stderr sh -c 'kubectl-mesh_tls version --client >/dev/full'
 	assert_equal "$stderr" "error: write error on standard output: No space left on device"
 }
+
+@test "faults through a plugin: 429 with Retry-After is retried and succeeds" {
+	fake_start
+	fake_kubeconfig_token alice
+	fake_fault 'GET /version status=429,retry-after=1 1'
+	run -0 --separate-stderr kubectl-mesh_tls version
+	assert_line "Server Version: v1.32.4"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -s '[.[] | select(.path=="/version") | .status] | map(tostring) | join(" ")' -r "$FAKE_LOG")" "429 200"
+}
+
+@test "faults through a plugin: a 500 without Retry-After fails at once with exit 2" {
+	fake_start
+	fake_kubeconfig_token alice
+	fake_fault 'GET /version status=500'
+	run -2 --separate-stderr kubectl-mesh_tls version
+	assert_equal "$stderr" "Error from server (InternalError): Internal error occurred: injected fault"
+}
+
+@test "faults through a plugin: a truncated page fails the whole list; no partial table" {
+	fake_start
+	fake_kubeconfig_token alice
+	fake_fault 'GET /api/v1/pods truncate'
+	run -2 --separate-stderr kubectl-mesh_tls inventory -A
+	assert_output ""
+	assert_equal "$stderr" "error: unexpected error when reading response body. Please retry. Original error: unexpected EOF"
+}
+
+@test "faults through a plugin: a slow server and --request-timeout end in time with exit 2" {
+	fake_start
+	fake_kubeconfig_token alice
+	fake_fault 'GET /version slow=5000'
+	run -2 --separate-stderr kubectl-mesh_tls version --request-timeout=1s
+	assert_output "Client Version: v$(cat "$MESH_ROOT/VERSION")"
+	assert_equal "$stderr" "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"
+}
+
+@test "faults through a plugin: Istio missing from the cluster is named as such" {
+	fake_start --istio none
+	fake_kubeconfig_token alice
+	run -2 --separate-stderr kubectl-mesh_tls inventory -A
+	assert_output ""
+	assert_equal "$stderr" "error: Istio is not installed in this cluster: the server has no security.istio.io API group"
+}
+
+@test "faults through a plugin: warnings from the server reach stderr once" {
+	fake_start
+	fake_kubeconfig_token alice
+	fake_fault 'GET / warning="policy/v1beta1 is deprecated"'
+	run -0 --separate-stderr kubectl-mesh_tls version
+	assert_equal "$stderr" "Warning: policy/v1beta1 is deprecated"
+}
+
+@test "credentials never go to a plain-http server" {
+	fake_start --plain-http --allow-anonymous
+	fake_kubeconfig_token alice
+	run -0 kubectl-mesh_tls version -v=9
+	assert_line "Server Version: v1.32.4"
+	assert_equal "$(jq -s '[.[] | .headers.authorization // empty] | length' "$FAKE_LOG")" "0"
+	refute_output --partial "tok-alice"
+}
+
+@test "-v=9 never prints the token" {
+	fake_start
+	fake_kubeconfig_token alice
+	run -0 kubectl-mesh_tls version -v=9
+	assert_output --partial "Authorization: Bearer <masked>"
+	refute_output --partial "tok-alice"
+}
