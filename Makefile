@@ -31,7 +31,7 @@ endif
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla \
-	-fno-strict-aliasing -D_GNU_SOURCE -DMESH_VERSION='"$(VERSION)"' -Icommon \
+	-fno-strict-aliasing -ffile-prefix-map=$(CURDIR)/= -D_GNU_SOURCE -DMESH_VERSION='"$(VERSION)"' -Icommon \
 	$(shell $(PKG_CONFIG) --cflags libcurl openssl jansson yaml-0.1 2>/dev/null)
 ifeq ($(WERROR),1)
 override CFLAGS += -Werror
@@ -128,16 +128,48 @@ demo: deps-build
 	$(MAKE) all
 	@examples/demo.sh $(BIN)
 
-install: all
-	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR)
+MAN_PAGES := $(BUILD)/man/kubectl-mesh-tls.1 $(BUILD)/man/kubectl-mesh-authz.1 \
+	$(BUILD)/man/kubectl-mesh-proxy.1
+COMPLETION_HELPERS := $(wildcard completions/kubectl_complete-*)
+
+# Man pages are generated from the same tables as -h.
+man: $(MAN_PAGES)
+$(BUILD)/man/kubectl-mesh-%.1: $(BIN)/kubectl-mesh_%
+	@mkdir -p $(dir $@)
+	$(Q)$< __man >$@
+
+install: all man
+	$(INSTALL) -m 0755 -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0755 $(COMPLETION_HELPERS) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 completions/kubectl-mesh.bash $(DESTDIR)$(BASHCOMPDIR)/kubectl-mesh_tls
+	ln -sf kubectl-mesh_tls $(DESTDIR)$(BASHCOMPDIR)/kubectl-mesh_authz
+	ln -sf kubectl-mesh_tls $(DESTDIR)$(BASHCOMPDIR)/kubectl-mesh_proxy
+	$(INSTALL) -m 0644 completions/_kubectl-mesh $(DESTDIR)$(ZSHCOMPDIR)/_kubectl-mesh
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kubectl-mesh_tls $(DESTDIR)$(BINDIR)/kubectl-mesh_authz \
-		$(DESTDIR)$(BINDIR)/kubectl-mesh_proxy
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,kubectl-mesh_tls kubectl-mesh_authz kubectl-mesh_proxy)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(COMPLETION_HELPERS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,kubectl-mesh_tls kubectl-mesh_authz kubectl-mesh_proxy)
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_kubectl-mesh
+
+# Release archives for linux-amd64 (reproducible) and the Krew manifests,
+# built from a plain optimised build of their own.
+DIST_BUILD ?= build/dist
+DIST_OUT ?= dist
+dist:
+	$(MAKE) BUILD=$(DIST_BUILD) SANITIZE=0 WERROR= all
+	krew/dist.sh $(DIST_BUILD) $(VERSION) $(DIST_OUT)
+
+# Unpack the archives into a throwaway Krew root and run them through kubectl.
+krew-test:
+	MESH_BUILD=$(abspath $(BUILD)) $(BATS) tests/krew.bats
 
 bench: all
 	tests/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build
+	rm -rf build dist

@@ -378,30 +378,28 @@ long cli_parse_timeout(const char *text)
 	return total > 0 && total < 1 ? 1 : (long)total;
 }
 
+const struct cli_format cli_formats[] = {
+	{ "json", OUTF_JSON }, { "yaml", OUTF_YAML }, { "wide", OUTF_WIDE },
+	{ "name", OUTF_NAME }, { NULL, 0 },
+};
+
 static int check_output(struct cli *cli)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} fmts[] = {
-		{ "json", OUTF_JSON }, { "yaml", OUTF_YAML }, { "wide", OUTF_WIDE },
-		{ "name", OUTF_NAME },
-	};
 	unsigned allowed = cli->cmd ? cli->cmd->formats : 0;
 	struct strbuf list = STRBUF_INIT;
-	size_t i;
+	const struct cli_format *f;
 
 	cli->format = OUTF_TABLE;
 	if (!cli->opts.output || !*cli->opts.output)
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(fmts); i++)
-		if (!strcmp(cli->opts.output, fmts[i].name) && (allowed & fmts[i].bit)) {
-			cli->format = fmts[i].bit;
+	for (f = cli_formats; f->name; f++)
+		if (!strcmp(cli->opts.output, f->name) && (allowed & f->bit)) {
+			cli->format = f->bit;
 			return 0;
 		}
-	for (i = 0; i < ARRAY_SIZE(fmts); i++)
-		if (allowed & fmts[i].bit)
-			strbuf_addf(&list, "%s%s", list.len ? "," : "", fmts[i].name);
+	for (f = cli_formats; f->name; f++)
+		if (allowed & f->bit)
+			strbuf_addf(&list, "%s%s", list.len ? "," : "", f->name);
 	if (!list.len)
 		fail("%s does not take an output format (-o)", cli_prog_path(cli));
 	else
@@ -632,9 +630,12 @@ static void *new_local_opts(const struct cmd_entry *cmd)
 	if (!cmd->opts_size)
 		return NULL;
 	opts = xcalloc(1, cmd->opts_size);
-	for (o = cmd->options; o && o->long_name; o++)
+	for (o = cmd->options; o && o->long_name; o++) {
 		if (o->type == CLI_INT)
 			*(long *)(void *)((char *)opts + o->offset) = o->def_int;
+		else if (o->type == CLI_BOOL)
+			*(int *)(void *)((char *)opts + o->offset) = o->def_int != 0;
+	}
 	return opts;
 }
 

@@ -66,7 +66,7 @@ struct cli_option {
 	size_t offset;            /* offsetof() into the command's options struct */
 	const char *arg_name;     /* "NAME" in help; NULL for booleans */
 	const char *help;         /* one sentence, no trailing period needed */
-	long def_int;             /* CLI_INT default */
+	long def_int;             /* CLI_INT default; for CLI_BOOL, non-zero means true */
 	enum cli_complete complete;
 	const char *const *words; /* COMPLETE_WORDS candidates, NULL-terminated */
 	int hidden;               /* parsed, but left out of help */

@@ -263,6 +263,15 @@ static void complete_kind(struct cli *cli, struct cands *c, enum cli_complete ki
 	strbuf_release(&p);
 }
 
+/* -o: only the formats this command prints. */
+static void complete_formats(struct cands *c, unsigned formats)
+{
+	const struct cli_format *f;
+	for (f = cli_formats; f->name; f++)
+		if (formats & f->bit)
+			cand(c, f->name, NULL);
+}
+
 int cli_complete(struct cli *cli, int argc, char **argv, int with_descriptions)
 {
 	struct cands c = { STRBUF_INIT, "", with_descriptions, DIR_NOFILE };
@@ -274,7 +283,9 @@ int cli_complete(struct cli *cli, int argc, char **argv, int with_descriptions)
 	mesh_stderr = devnull;
 	scan_words(cli, &s, argc > 0 ? argc - 1 : 0, argv);
 	c.prefix = cur;
-	if (s.pending) {
+	if (s.pending && s.pending->short_name == 'o' && s.cmd) {
+		complete_formats(&c, s.cmd->formats);
+	} else if (s.pending) {
 		complete_kind(cli, &c, s.pending->complete, s.pending->words);
 	} else if (cur[0] == '-') {
 		const char *eq = strchr(cur, '=');

@@ -3,6 +3,7 @@
 #include "cli_priv.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ static void add_default(struct strbuf *sb, const struct cli_option *o)
 {
 	switch (o->type) {
 	case CLI_BOOL:
-		strbuf_addstr(sb, "=false");
+		strbuf_addstr(sb, o->def_int ? "=true" : "=false");
 		break;
 	case CLI_STRING:
 		strbuf_addstr(sb, "=''");
@@ -216,9 +217,12 @@ int cli_print_man(const struct cli *cli, FILE *f)
 	struct strbuf sb = STRBUF_INIT;
 	const char *prog = cli->prog->name;
 	const struct cmd_entry *c;
+	size_t i;
 
-	strbuf_addf(&sb, ".TH KUBECTL-%s 1 \"\" \"kubectl-mesh %s\" \"kubectl plugins\"\n",
-		    prog, MESH_VERSION);
+	strbuf_addstr(&sb, ".TH KUBECTL-");
+	for (i = 0; prog[i]; i++)
+		strbuf_addch(&sb, toupper((unsigned char)prog[i]));
+	strbuf_addf(&sb, " 1 \"\" \"kubectl-mesh %s\" \"kubectl plugins\"\n", MESH_VERSION);
 	strbuf_addstr(&sb, ".SH NAME\n");
 	strbuf_addf(&sb, "kubectl\\-%s \\- ", prog);
 	roff_text(&sb, cli->prog->summary, prog);

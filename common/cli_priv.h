@@ -8,6 +8,13 @@
 /* kubectl's global flags (table terminated by CLI_OPT_END). */
 extern const struct cli_option cli_global_options[];
 
+/* The -o names and their OUTF_* bits, NULL-terminated. */
+struct cli_format {
+	const char *name;
+	unsigned bit;
+};
+extern const struct cli_format cli_formats[];
+
 /* State of one pass over argv. */
 struct cli_parse {
 	const struct cli_option *local; /* the command's table, or NULL */
