@@ -5,4 +5,7 @@
 
 #include "cli.h"
 
+/* config: Envoy configuration in istioctl proxy-config's tables (cmd-config.c). */
+int cmd_proxy_config(struct cli *cli, void *opts, int argc, char **argv);
+
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kubectl mesh-proxy: the command table. */
 #include "commands.h"
+#include "configdump.h"
 
 static const struct cmd_entry commands[] = {
+	CMD_ENTRY_CONFIG,
 	CMD_ENTRY_INVENTORY,
 	CMD_ENTRY_VERSION,
 	{ NULL }

@@ -6,7 +6,16 @@ bats_require_minimum_version 1.5.0
 
 : "${MESH_ROOT:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)}"
 : "${MESH_BUILD:=$MESH_ROOT/build}"
-: "${MESH_FIXTURES:=$(cd "$MESH_ROOT/../shared/fixtures" 2>/dev/null && pwd)}"
+# istio/istio's fixtures are used in place, beside the clone (../shared).
+if [ -z "${MESH_FIXTURES:-}" ]; then
+	for _d in "$MESH_ROOT/../shared/fixtures" /work/shared/fixtures; do
+		if [ -d "$_d/istio" ]; then
+			MESH_FIXTURES=$(cd "$_d" && pwd)
+			break
+		fi
+	done
+	unset _d
+fi
 export MESH_ROOT MESH_BUILD MESH_FIXTURES
 
 TEST_COMMON="$MESH_BUILD/tests/test-common"
@@ -23,6 +32,12 @@ _common_setup() {
 	unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 	unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT POD_NAMESPACE
 	export NO_COLOR=1
+}
+
+# Tests that read istio/istio's fixtures skip, saying why, where they are absent.
+need_fixtures() {
+	[ -n "${MESH_FIXTURES:-}" ] && [ -d "$MESH_FIXTURES/istio" ] ||
+		skip "istio/istio's fixtures (../shared/fixtures) are not beside this clone"
 }
 
 # Fixture files shipped in tests/fixtures.
