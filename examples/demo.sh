@@ -27,4 +27,34 @@ echo "kubectl-mesh demo: the example mesh in examples/mesh (shop, legacy, istio-
 run $K mesh-tls version --client
 run $K mesh-tls version -f examples/mesh
 run $K mesh-tls inventory -A -f examples/mesh
+
+echo
+echo "== kubectl mesh-tls: how each call is secured today"
+run $K mesh-tls check -A -f examples/mesh
+run $K mesh-tls trace deploy/billing.legacy svc/payments.shop:8080 -f examples/mesh
+run $K mesh-tls status svc/payments.shop -f examples/mesh
+
+echo
+echo "== The course module's incident, caught before it is applied: mesh-wide STRICT"
+echo "   while legacy/billing (no sidecar) still calls the shop"
+run $K mesh-tls check -A -f examples/mesh --what-if examples/incident/mesh-wide-strict.yaml
+run $K mesh-tls trace deploy/billing.legacy svc/payments.shop:8080 -f examples/mesh -f examples/incident/mesh-wide-strict.yaml
+
+echo
+echo "== The other way round: a mesh-wide DestinationRule forcing ISTIO_MUTUAL"
+echo "   while the shop still calls legacy/billing"
+run $K mesh-tls check -A -f examples/mesh --what-if examples/incident/mesh-wide-mtls-rule.yaml
+run $K mesh-tls trace deploy/payments.shop svc/billing.legacy:8080 -f examples/mesh -f examples/incident/mesh-wide-mtls-rule.yaml
+# --- kubectl mesh-authz (issue 4) ---
+echo
+echo "== kubectl mesh-authz: who may call payments, and why billing's calls fail"
+run $K mesh-authz can-i POST /charge --to svc/payments.shop --from deploy/orders.shop -f examples/mesh
+run $K mesh-authz can-i GET /invoices/7 --to svc/payments.shop --from deploy/billing.legacy -f examples/mesh --explain
+run $K mesh-authz who-can --to svc/payments.shop -f examples/mesh
+run $K mesh-authz explain svc/payments.shop -f examples/mesh
+run $K mesh-authz lint -A -f examples/mesh
+echo
+echo "== Reviewing a policy change before merging it: who gains and who loses access"
+run $K mesh-authz who-can GET /invoices/7 --to svc/payments.shop -f examples/mesh --what-if examples/authz/payments-v2.yaml
+# --- end kubectl mesh-authz ---
 exit 0
