@@ -16,6 +16,8 @@
 	X(curl_easy_cleanup, void, (CURL *h))                                             \
 	X(curl_easy_perform, CURLcode, (CURL *h))                                         \
 	X(curl_easy_strerror, const char *, (CURLcode c))                                 \
+	X(curl_easy_send, CURLcode, (CURL *h, const void *buf, size_t len, size_t *n))   \
+	X(curl_easy_recv, CURLcode, (CURL *h, void *buf, size_t len, size_t *n))         \
 	X(curl_easy_header, CURLHcode,                                                    \
 	  (CURL *h, const char *name, size_t index, unsigned int origin, int request,     \
 	   struct curl_header **hout))                                                    \
@@ -126,6 +128,16 @@ CURLcode curl_easy_perform(CURL *h)
 const char *curl_easy_strerror(CURLcode c)
 {
 	return load() ? load_error : p_curl_easy_strerror(c);
+}
+
+CURLcode curl_easy_send(CURL *h, const void *buf, size_t len, size_t *n)
+{
+	return load() ? CURLE_FAILED_INIT : p_curl_easy_send(h, buf, len, n);
+}
+
+CURLcode curl_easy_recv(CURL *h, void *buf, size_t len, size_t *n)
+{
+	return load() ? CURLE_FAILED_INIT : p_curl_easy_recv(h, buf, len, n);
 }
 
 CURLHcode curl_easy_header(CURL *h, const char *name, size_t index, unsigned int origin,

@@ -2,10 +2,10 @@
 /* Exec credential plugins (client.authentication.k8s.io), run with fork and execve. */
 #include "kubeconfig_priv.h"
 #include "base64.h"
+#include "rfc3339.h"
 #include "xalloc.h"
 #include "yamljson.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -54,7 +54,7 @@ static int decide_interactive(const char *mode, int *interactive, struct strbuf 
 			strbuf_addstr(err, "standard input must be a terminal");
 		} else {
 			strbuf_addstr(err, "unknown interactiveMode: ");
-			kc_quote(err, mode);
+			strbuf_addstr_go_quoted(err, mode);
 		}
 		return -1;
 	}
@@ -426,36 +426,6 @@ static const struct kc_field credential_fields[] = {
 };
 static const struct kc_type credential_type = { "v1.ExecCredential", credential_fields };
 
-static int two_digits(const char *s, int *v)
-{
-	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-		return -1;
-	*v = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
-}
-
-/* time.Parse(time.RFC3339, s) */
-static int parse_rfc3339(const char *s, time_t *out)
-{
-	struct tm tm = { 0 };
-	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	int oh, om;
-	long off = 0;
-
-	if (!p || p - s != 19)
-		return -1;
-	if (*p == '.' && isdigit((unsigned char)p[1]))
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if ((*p == '+' || *p == '-') && !two_digits(p + 1, &oh) && p[3] == ':' &&
-	    !two_digits(p + 4, &om) && !p[6] && oh < 24 && om < 60)
-		off = (*p == '-' ? -1L : 1L) * (oh * 3600L + om * 60L);
-	else if (strcmp(p, "Z"))
-		return -1;
-	*out = timegm(&tm) - off;
-	return 0;
-}
-
 /*
  * The decoder checks: a known version of the ExecCredential kind.  A
  * missing apiVersion is defaulted to the internal version, which then
@@ -468,9 +438,9 @@ static int check_version(const struct kube_exec *ex, json_t *doc, struct strbuf 
 	if (api && ((strcmp(api, EXEC_V1) && strcmp(api, EXEC_V1BETA1)) ||
 		    (kind && strcmp(kind, "ExecCredential")))) {
 		strbuf_addstr(err, "decoding stdout: no kind ");
-		kc_quote(err, kind ? kind : "ExecCredential");
+		strbuf_addstr_go_quoted(err, kind ? kind : "ExecCredential");
 		strbuf_addstr(err, " is registered for version ");
-		kc_quote(err, api);
+		strbuf_addstr_go_quoted(err, api);
 		return -1;
 	}
 	if (!api)
@@ -495,7 +465,7 @@ static int check_status(json_t *status, struct strbuf *err)
 		strbuf_addstr(err, "exec plugin didn't return a token or cert/key pair");
 	else if (!cert != !key)
 		strbuf_addstr(err, "exec plugin returned only certificate or key, not both");
-	else if (exp && parse_rfc3339(exp, &ignored))
+	else if (exp && rfc3339_parse(exp, strlen(exp), RFC3339_GO, &ignored))
 		strbuf_addf(err, "decoding stdout: parsing time \"%s\" as \"2006-01-02T15:04:05Z07:00\": "
 			    "not an RFC 3339 time", exp);
 	else
@@ -528,7 +498,7 @@ static int parse_reply(const struct kube_exec *ex, const struct strbuf *text,
 	}
 	exp = json_string_value(json_object_get(status, "expirationTimestamp"));
 	if (exp)
-		parse_rfc3339(exp, &out->expiry);
+		rfc3339_parse(exp, strlen(exp), RFC3339_GO, &out->expiry);
 	ret = 0;
 out:
 	json_decref(doc);

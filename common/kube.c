@@ -53,18 +53,10 @@ void kube_req_release(struct kube_req *r)
 
 void kube_query_escape(struct strbuf *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			strbuf_addch(out, ch);
-		else
-			strbuf_addf(out, "%%%02X", ch);
-	}
+	strbuf_add_urlencoded(out, s, 0);
 }
 
-/* Go's time.Duration.String() for whole milliseconds: 500ms, 5s, 1.5s, 1m30s, 1h0m0s. */
-static void add_go_duration(struct strbuf *sb, long ms)
+void kube_add_go_duration(struct strbuf *sb, long ms)
 {
 	long h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
 	char buf[8];
@@ -115,7 +107,7 @@ static char *attempt_url(const struct kube_xfer *x, const char *base)
 	}
 	if (x->c->timeout_ms > 0) {
 		strbuf_addstr(&q, "&timeout=");
-		add_go_duration(&q, x->c->timeout_ms);
+		kube_add_go_duration(&q, x->c->timeout_ms);
 	}
 	strbuf_addf(&sb, "%s%s", base, r->path);
 	if (q.len)
@@ -124,56 +116,20 @@ static char *attempt_url(const struct kube_xfer *x, const char *base)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void add_header(struct curl_slist **list, const char *fmt, ...) MESH_PRINTF(2, 3);
-static void add_header(struct curl_slist **list, const char *fmt, ...)
-{
-	struct curl_slist *grown;
-	va_list ap;
-	char *line;
-
-	va_start(ap, fmt);
-	line = xvasprintf(fmt, ap);
-	va_end(ap);
-	grown = kube_nonnull(curl_slist_append(*list, line));
-	explicit_bzero(line, strlen(line));
-	free(line);
-	*list = grown;
-}
-
-/* Free a header list, wiping it first: it may hold a credential. */
-static void free_headers(struct curl_slist *list)
-{
-	struct curl_slist *h;
-
-	for (h = list; h; h = h->next)
-		explicit_bzero(h->data, strlen(h->data));
-	curl_slist_free_all(list);
-}
-
 static struct curl_slist *build_headers(const struct kube_xfer *x)
 {
 	const struct kube_client *c = x->c;
-	const struct kube_config *cfg = c->cfg;
 	const struct kube_req *r = x->req;
 	struct curl_slist *h = NULL;
-	char **g;
 
-	add_header(&h, "Accept: %s", r->accept ? r->accept : "application/json");
-	add_header(&h, "User-Agent: %s", c->user_agent);
-	if (x->authn.authorization)
-		add_header(&h, "Authorization: %s", x->authn.authorization);
-	if (cfg->impersonate_user && *cfg->impersonate_user)
-		add_header(&h, "Impersonate-User: %s", cfg->impersonate_user);
-	for (g = cfg->impersonate_groups; g && *g; g++)
-		add_header(&h, "Impersonate-Group: %s", *g);
-	if (cfg->impersonate_uid && *cfg->impersonate_uid)
-		add_header(&h, "Impersonate-Uid: %s", cfg->impersonate_uid);
+	kube_header_add(&h, "Accept: %s", r->accept ? r->accept : "application/json");
+	kube_identity_headers(c, &x->authn, &h);
 	if (r->req_body)
-		add_header(&h, "Content-Type: %s",
-			   r->content_type ? r->content_type : "application/json");
+		kube_header_add(&h, "Content-Type: %s",
+				r->content_type ? r->content_type : "application/json");
 	if (c->host_header)
-		add_header(&h, "%s", c->host_header);
-	add_header(&h, "Expect:");
+		kube_header_add(&h, "%s", c->host_header);
+	kube_header_add(&h, "Expect:");
 	return h;
 }
 
@@ -186,20 +142,39 @@ static size_t on_body(char *data, size_t size, size_t n, void *x_)
 	return strbuf_add(&x->body, data, size * n) ? 0 : size * n;
 }
 
-/* net/http's reason phrases, for HTTP/2 status lines that carry none. */
-static const char *status_phrase(long code)
+const char *kube_http_phrase(long code)
 {
 	static const struct {
-		long code;
+		short code;
 		const char *text;
 	} phrases[] = {
-		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
-		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
-		{ 409, "Conflict" }, { 410, "Gone" }, { 415, "Unsupported Media Type" },
-		{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+		{ 100, "Continue" }, { 101, "Switching Protocols" }, { 102, "Processing" },
+		{ 103, "Early Hints" },
+		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+		{ 203, "Non-Authoritative Information" }, { 204, "No Content" },
+		{ 205, "Reset Content" }, { 206, "Partial Content" }, { 207, "Multi-Status" },
+		{ 208, "Already Reported" }, { 226, "IM Used" },
+		{ 300, "Multiple Choices" }, { 301, "Moved Permanently" }, { 302, "Found" },
+		{ 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
+		{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 402, "Payment Required" },
+		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+		{ 406, "Not Acceptable" }, { 407, "Proxy Authentication Required" },
+		{ 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
+		{ 411, "Length Required" }, { 412, "Precondition Failed" },
+		{ 413, "Request Entity Too Large" }, { 414, "Request URI Too Long" },
+		{ 415, "Unsupported Media Type" }, { 416, "Requested Range Not Satisfiable" },
+		{ 417, "Expectation Failed" }, { 418, "I'm a teapot" },
+		{ 421, "Misdirected Request" }, { 422, "Unprocessable Entity" }, { 423, "Locked" },
+		{ 424, "Failed Dependency" }, { 425, "Too Early" }, { 426, "Upgrade Required" },
+		{ 428, "Precondition Required" }, { 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 451, "Unavailable For Legal Reasons" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+		{ 505, "HTTP Version Not Supported" }, { 506, "Variant Also Negotiates" },
+		{ 507, "Insufficient Storage" }, { 508, "Loop Detected" }, { 510, "Not Extended" },
+		{ 511, "Network Authentication Required" },
 	};
 	size_t i;
 
@@ -224,7 +199,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *x_)
 			strbuf_add(&x->status_text, sp + 1, len - (size_t)(sp + 1 - data));
 		strbuf_trim(&x->status_text);
 		if (x->status_text.len == 3) {
-			const char *phrase = status_phrase(strtol(x->status_text.buf, NULL, 10));
+			const char *phrase = kube_http_phrase(strtol(x->status_text.buf, NULL, 10));
 			if (*phrase)
 				strbuf_addf(&x->status_text, " %s", phrase);
 		}
@@ -232,57 +207,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *x_)
 		x->headers_done = 1;
 	}
 	return len;
-}
-
-static void set_blob(CURL *e, CURLoption opt, const struct strbuf *sb)
-{
-	struct curl_blob blob = { sb->buf, sb->len, CURL_BLOB_COPY };
-
-	curl_easy_setopt(e, opt, &blob);
-}
-
-static void setup_tls(CURL *e, const struct kube_xfer *x)
-{
-	const struct kube_config *cfg = x->c->cfg;
-
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-	if (cfg->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (cfg->ca_pem.len) {
-		/* Like Go, a configured CA replaces the system store. */
-		set_blob(e, CURLOPT_CAINFO_BLOB, &cfg->ca_pem);
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	}
-	if (x->authn.cert && x->authn.cert->len) {
-		set_blob(e, CURLOPT_SSLCERT_BLOB, x->authn.cert);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-		set_blob(e, CURLOPT_SSLKEY_BLOB, x->authn.key);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	}
-}
-
-/* proxy-url wins; otherwise the environment's proxies, never for loopback (as Go). */
-static void setup_proxy(CURL *e, const struct kube_client *c)
-{
-	const char *proxy = c->cfg->proxy_url;
-	const char *rest;
-
-	if (proxy && *proxy) {
-		/* Go's socks5 dialer lets the proxy resolve names: curl's socks5h. */
-		if (skip_prefix(proxy, "socks5://", &rest)) {
-			char *p = xasprintf("socks5h://%s", rest);
-			curl_easy_setopt(e, CURLOPT_PROXY, p);
-			explicit_bzero(p, strlen(p));
-			free(p);
-		} else {
-			curl_easy_setopt(e, CURLOPT_PROXY, proxy);
-		}
-		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-	} else if (c->loopback) {
-		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-	}
 }
 
 static void setup_method(CURL *e, const struct kube_req *r)
@@ -309,8 +233,7 @@ static CURL *new_easy(struct kube_xfer *x, long timeout_ms)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	kube_easy_connection(c, e, &x->authn);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -320,18 +243,11 @@ static CURL *new_easy(struct kube_xfer *x, long timeout_ms)
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, c->https ? "https" : "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
 	if (timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	if (!c->cfg->disable_compression)
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (c->connect_to)
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
-	if (c->https)
-		setup_tls(e, x);
-	setup_proxy(e, c);
 	setup_method(e, x->req);
 	return e;
 }
@@ -343,7 +259,7 @@ static void release_attempt(struct kube_xfer *x)
 		curl_easy_cleanup(x->easy);
 		x->easy = NULL;
 	}
-	free_headers(x->headers);
+	kube_headers_free(x->headers);
 	x->headers = NULL;
 	kube_authn_release(&x->authn);
 	free(x->url);

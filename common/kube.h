@@ -111,9 +111,16 @@ int kube_get(struct kube_client *c, const char *path, json_t **out, long *status
 	     struct strbuf *err);
 
 /*
- * Percent-encode s for a query value (RFC 3986 unreserved kept) and
- * append it to out.
+ * Percent-encode s for a query value (RFC 3986 unreserved kept, a space
+ * as %20) and append it to out: strbuf_add_urlencoded() without plus.
  */
 void kube_query_escape(struct strbuf *out, const char *s);
+
+/*
+ * The reason phrase Go's net/http (http.StatusText) gives a status
+ * code, such as "Not Found" for 404; "" for a code it does not know.
+ * Static storage, never NULL.
+ */
+const char *kube_http_phrase(long code);
 
 #endif

@@ -250,6 +250,111 @@ static char *default_user_agent(void)
 	return ua;
 }
 
+/* ---- what every connection to the server needs ---- */
+
+void kube_header_add(struct curl_slist **list, const char *fmt, ...)
+{
+	struct curl_slist *grown;
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	grown = kube_nonnull(curl_slist_append(*list, line));
+	explicit_bzero(line, strlen(line));
+	free(line);
+	*list = grown;
+}
+
+void kube_headers_free(struct curl_slist *list)
+{
+	struct curl_slist *h;
+
+	for (h = list; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(list);
+}
+
+void kube_identity_headers(const struct kube_client *c, const struct kube_authn *authn,
+			   struct curl_slist **list)
+{
+	const struct kube_config *cfg = c->cfg;
+	char **g;
+
+	kube_header_add(list, "User-Agent: %s", c->user_agent);
+	if (authn->authorization)
+		kube_header_add(list, "Authorization: %s", authn->authorization);
+	if (cfg->impersonate_user && *cfg->impersonate_user)
+		kube_header_add(list, "Impersonate-User: %s", cfg->impersonate_user);
+	for (g = cfg->impersonate_groups; g && *g; g++)
+		kube_header_add(list, "Impersonate-Group: %s", *g);
+	if (cfg->impersonate_uid && *cfg->impersonate_uid)
+		kube_header_add(list, "Impersonate-Uid: %s", cfg->impersonate_uid);
+}
+
+static void set_blob(CURL *e, CURLoption opt, const struct strbuf *sb)
+{
+	struct curl_blob blob = { sb->buf, sb->len, CURL_BLOB_COPY };
+
+	curl_easy_setopt(e, opt, &blob);
+}
+
+static void setup_tls(CURL *e, const struct kube_config *cfg, const struct kube_authn *authn)
+{
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	if (cfg->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (cfg->ca_pem.len) {
+		/* Like Go, a configured CA replaces the system store. */
+		set_blob(e, CURLOPT_CAINFO_BLOB, &cfg->ca_pem);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
+	if (authn->cert && authn->cert->len) {
+		set_blob(e, CURLOPT_SSLCERT_BLOB, authn->cert);
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+		set_blob(e, CURLOPT_SSLKEY_BLOB, authn->key);
+		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+}
+
+/* proxy-url wins; otherwise the environment's proxies, never for loopback (as Go). */
+static void setup_proxy(CURL *e, const struct kube_client *c)
+{
+	const char *proxy = c->cfg->proxy_url;
+	const char *rest;
+
+	if (proxy && *proxy) {
+		/* Go's socks5 dialer lets the proxy resolve names: curl's socks5h. */
+		if (skip_prefix(proxy, "socks5://", &rest)) {
+			char *p = xasprintf("socks5h://%s", rest);
+			curl_easy_setopt(e, CURLOPT_PROXY, p);
+			explicit_bzero(p, strlen(p));
+			free(p);
+		} else {
+			curl_easy_setopt(e, CURLOPT_PROXY, proxy);
+		}
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	} else if (c->loopback) {
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	}
+}
+
+void kube_easy_connection(const struct kube_client *c, CURL *e, const struct kube_authn *authn)
+{
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (c->connect_to)
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
+	if (c->https)
+		setup_tls(e, c->cfg, authn);
+	setup_proxy(e, c);
+}
+
 static int open_handles(struct kube_client *c, struct strbuf *err)
 {
 	c->multi = curl_multi_init();

@@ -10,87 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- Go's %q ---- */
-
-/* Length of the valid UTF-8 sequence at p (its code point in *cp), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t len, unsigned *cp)
-{
-	size_t n, i;
-	unsigned v, min;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2, v = p[0] & 0x1f, min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3, v = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4, v = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
-/* The non-ASCII code points strconv.Quote escapes that text is likely to hold. */
-static int go_unprintable(unsigned cp)
-{
-	return cp < 0xa1 || cp == 0xad || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
-}
-
-static void quote_ascii(struct strbuf *out, unsigned char c)
-{
-	static const char esc[] = "\a\b\f\n\r\t\v\"\\";
-	static const char name[] = "abfnrtv\"\\";
-	const char *e = c ? strchr(esc, c) : NULL;
-
-	if (e) {
-		strbuf_addch(out, '\\');
-		strbuf_addch(out, name[e - esc]);
-	} else if (c < 0x20 || c == 0x7f) {
-		strbuf_addf(out, "\\x%02x", c);
-	} else {
-		strbuf_addch(out, c);
-	}
-}
-
-/* Append s as Go's %q prints it. */
-static void go_quote(struct strbuf *out, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	strbuf_addch(out, '"');
-	while (i < len) {
-		unsigned cp;
-		size_t n;
-
-		if (p[i] < 0x80) {
-			quote_ascii(out, p[i++]);
-			continue;
-		}
-		n = utf8_seq(p + i, len - i, &cp);
-		if (!n) {
-			strbuf_addf(out, "\\x%02x", p[i++]);
-			continue;
-		}
-		if (go_unprintable(cp))
-			strbuf_addf(out, "\\u%04x", cp);
-		else
-			strbuf_add(out, s + i, n);
-		i += n;
-	}
-	strbuf_addch(out, '"');
-}
-
 /* ---- responses (client-go rest/request.go, apimachinery api/errors) ---- */
 
 /* kubectl's StandardErrorMessage for an API status. */
@@ -167,7 +86,7 @@ static void render_invalid(struct strbuf *err, const char *message, json_t *deta
 	}
 	if (*kind || *name) {
 		strbuf_addf(err, "The %s ", kind);
-		go_quote(err, name, strlen(name));
+		strbuf_addstr_go_quoted(err, name);
 		strbuf_addstr(err, " is invalid");
 	} else {
 		strbuf_addstr(err, "The request is invalid");
@@ -261,7 +180,7 @@ static void generic_error(struct kube_req *r, long code, const char *method,
 	} else if (code >= 500) {
 		reason = "InternalError";
 		strbuf_addstr(&msg, "an error on the server (");
-		go_quote(&msg, server_msg, msg_len);
+		strbuf_add_go_quoted(&msg, server_msg, msg_len);
 		strbuf_addstr(&msg, ") has prevented the request from succeeding");
 	} else {
 		strbuf_addf(&msg, "the server responded with the status code %ld but did not return more information", code);

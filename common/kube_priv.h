@@ -79,8 +79,32 @@ struct kube_xfer {
 uint64_t kube_now_ms(void);
 /* The request's method, GET when unset. */
 const char *kube_method(const struct kube_req *r);
+/* Append Go's time.Duration.String() of ms whole milliseconds: 500ms, 5s, 1.5s, 1m30s, 1h0m0s. */
+void kube_add_go_duration(struct strbuf *sb, long ms);
 /* p, unless it is NULL (a library out of memory): then abort as xmalloc does. */
 void *kube_nonnull(void *p);
+
+/* ---- kube_client.c: what every connection to the server needs ---- */
+
+/*
+ * Set up e to reach c's server the way every request does: no
+ * signals, the shared TLS sessions and DNS cache, the 30 s connect
+ * timeout, TCP keep-alive, tls-server-name's CONNECT_TO, TLS (TLS 1.2
+ * or later, the CA, authn's client certificate) and the proxy.  The
+ * caller sets the URL and what the transfer itself needs.  authn is
+ * borrowed and read only during the call (curl copies the blobs).
+ */
+void kube_easy_connection(const struct kube_client *c, CURL *e, const struct kube_authn *authn);
+/*
+ * Append the headers that say who asks: User-Agent, authn's
+ * Authorization, Impersonate-User, -Group and -Uid.
+ */
+void kube_identity_headers(const struct kube_client *c, const struct kube_authn *authn,
+			   struct curl_slist **list);
+/* Append one formatted header line; the formatted copy is wiped (it may hold a credential). */
+void kube_header_add(struct curl_slist **list, const char *fmt, ...) MESH_PRINTF(2, 3);
+/* Free a header list, wiping it first: it may hold a credential. */
+void kube_headers_free(struct curl_slist *list);
 
 /* ---- kube_auth.c ---- */
 

@@ -51,27 +51,6 @@ int kc_read_file(struct strbuf *out, const char *path, struct strbuf *err)
 	return 0;
 }
 
-void kc_quote(struct strbuf *out, const char *s)
-{
-	strbuf_addch(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			strbuf_addch(out, '\\');
-			strbuf_addch(out, c);
-		} else if (c == '\n') {
-			strbuf_addstr(out, "\\n");
-		} else if (c == '\t') {
-			strbuf_addstr(out, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			strbuf_addf(out, "\\x%02x", c);
-		} else {
-			strbuf_addch(out, c);
-		}
-	}
-	strbuf_addch(out, '"');
-}
-
 static int is_b64_std(unsigned char c)
 {
 	return isalnum(c) || c == '+' || c == '/';
@@ -545,7 +524,7 @@ static int duplicate_error(struct strbuf *err, const char *conversion, const cha
 {
 	/* Go appends a dump of the list; it may hold secrets, so we do not. */
 	strbuf_addf(err, "error converting %s: duplicate name ", conversion);
-	kc_quote(err, name);
+	strbuf_addstr_go_quoted(err, name);
 	strbuf_addstr(err, " in list");
 	return -1;
 }
@@ -588,9 +567,9 @@ static int check_kind(json_t *doc, struct strbuf *err)
 	if ((!kind || !strcmp(kind, "Config")) && (!version || !strcmp(version, "v1")))
 		return 0;
 	strbuf_addstr(err, "no kind ");
-	kc_quote(err, kind ? kind : "Config");
+	strbuf_addstr_go_quoted(err, kind ? kind : "Config");
 	strbuf_addstr(err, " is registered for version ");
-	kc_quote(err, version ? version : "v1");
+	strbuf_addstr_go_quoted(err, version ? version : "v1");
 	return -1;
 }
 
@@ -986,7 +965,7 @@ static void name_error(struct strbuf *err, const char *what, const char *name)
 	if (!err)
 		return;
 	strbuf_addf(err, "%s ", what);
-	kc_quote(err, name);
+	strbuf_addstr_go_quoted(err, name);
 	strbuf_addstr(err, " does not exist");
 }
 
@@ -1219,7 +1198,7 @@ static void validate_exec(const char *name, const struct kc_user *u, struct kc_e
 	} else if (strcmp(mode, "Never") && strcmp(mode, "IfAvailable") && strcmp(mode, "Always")) {
 		struct strbuf *m = err_add(errs);
 		strbuf_addf(m, "invalid interactiveMode for %s: ", name);
-		kc_quote(m, mode);
+		strbuf_addstr_go_quoted(m, mode);
 	}
 }
 
@@ -1300,7 +1279,7 @@ static int proxy_url_error(const char *url, struct strbuf *why)
 	ok = !strcmp(scheme, "http") || !strcmp(scheme, "https") || !strcmp(scheme, "socks5");
 	if (!ok) {
 		strbuf_addstr(why, "unsupported scheme ");
-		kc_quote(why, scheme);
+		strbuf_addstr_go_quoted(why, scheme);
 		strbuf_addstr(why, ", must be http, https, or socks5");
 	}
 	free(scheme);
@@ -1314,16 +1293,16 @@ static void validate_cluster(const char *name, const struct kc_cluster *c, struc
 	if (!c->server && *name) {
 		struct strbuf *m = err_add(errs);
 		strbuf_addstr(m, "no server found for cluster ");
-		kc_quote(m, name);
+		strbuf_addstr_go_quoted(m, name);
 	} else if (!c->server) {
 		errf(errs, "default cluster has no server defined");
 	}
 	if (c->proxy_url && proxy_url_error(c->proxy_url, &why)) {
 		struct strbuf *m = err_add(errs);
 		strbuf_addstr(m, "invalid 'proxy-url' ");
-		kc_quote(m, c->proxy_url);
+		strbuf_addstr_go_quoted(m, c->proxy_url);
 		strbuf_addstr(m, " for cluster ");
-		kc_quote(m, name);
+		strbuf_addstr_go_quoted(m, name);
 		strbuf_addf(m, ": %s", why.buf);
 	}
 	if (c->ca_file && c->ca_data.len)
@@ -1433,7 +1412,7 @@ static int build_exec(struct kube_config *out, const struct kc_user *u,
 
 	if (strcmp(api, EXEC_V1) && strcmp(api, EXEC_V1BETA1)) {
 		strbuf_addstr(err, "exec plugin: invalid apiVersion ");
-		kc_quote(err, api);
+		strbuf_addstr_go_quoted(err, api);
 		return -1;
 	}
 	e = xcalloc(1, sizeof(*e));
@@ -1475,7 +1454,7 @@ static int auth_provider(struct kube_config *out, const struct kc_user *u, const
 			      "for further details");
 	} else {
 		strbuf_addstr(err, "no Auth Provider found for name ");
-		kc_quote(err, name);
+		strbuf_addstr_go_quoted(err, name);
 	}
 	return -1;
 }

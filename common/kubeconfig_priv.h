@@ -21,9 +21,6 @@ int kc_read_file(struct strbuf *out, const char *path, struct strbuf *err);
  */
 int kc_base64_std(struct strbuf *out, const char *text, size_t len, struct strbuf *err);
 
-/* Append s quoted as Go's %q does for printable text. */
-void kc_quote(struct strbuf *out, const char *s);
-
 /*
  * A JSON schema mirroring the Go structs a document is decoded into, so
  * that type mismatches give encoding/json's messages ("json: cannot

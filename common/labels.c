@@ -116,26 +116,6 @@ struct errlist {
 	"(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is " \
 	"'(" QNAME_FMT ")?')"
 
-/* Go's %q for the strings that reach messages. */
-static void add_quoted(struct strbuf *sb, const char *s)
-{
-	strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c == '\n')
-			strbuf_addstr(sb, "\\n");
-		else if (c == '\t')
-			strbuf_addstr(sb, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addch(sb, (char)c);
-	}
-	strbuf_addch(sb, '"');
-}
-
 /* Go's %#v of a []string. */
 static void add_go_strings(struct strbuf *sb, json_t *values)
 {
@@ -150,7 +130,7 @@ static void add_go_strings(struct strbuf *sb, json_t *values)
 	json_array_foreach(values, i, e) {
 		if (i)
 			strbuf_addstr(sb, ", ");
-		add_quoted(sb, json_string_value(e));
+		strbuf_addstr_go_quoted(sb, json_string_value(e));
 	}
 	strbuf_addch(sb, '}');
 }
@@ -167,7 +147,7 @@ static void err_invalid(struct errlist *e, const char *field, const char *value,
 {
 	err_next(e);
 	strbuf_addf(&e->sb, "%s: Invalid value: ", field);
-	add_quoted(&e->sb, value);
+	strbuf_addstr_go_quoted(&e->sb, value);
 	strbuf_addf(&e->sb, ": %s", detail);
 }
 
@@ -443,7 +423,7 @@ static int expression_matches(json_t *expr, json_t *labels, struct strbuf *err)
 			break;
 	if (i == ARRAY_SIZE(selector_ops)) {
 		struct strbuf q = STRBUF_INIT;
-		add_quoted(&q, op);
+		strbuf_addstr_go_quoted(&q, op);
 		strbuf_setf(err, "%s is not a valid label selector operator", q.buf);
 		strbuf_release(&q);
 		return -1;
@@ -842,26 +822,39 @@ static int parse_query(struct parser *p, struct label_query *q)
 	}
 }
 
-struct label_query *label_query_parse(const char *text, struct strbuf *err)
+struct label_query *label_query_parse_bare(const char *text, struct strbuf *err)
 {
 	struct label_query *q = xcalloc(1, sizeof(*q));
-	struct strbuf msg = STRBUF_INIT, trimmed = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT;
 	struct parser p = { NULL, 0, 0, 0, &msg };
 	size_t i;
 
-	strbuf_addstr(&trimmed, text);
-	strbuf_trim(&trimmed);
-	scan(&p, trimmed.buf);
+	scan(&p, text);
 	if (parse_query(&p, q)) {
-		strbuf_setf(err, "the provided selector ");
-		add_quoted(err, trimmed.buf);
-		strbuf_addf(err, " is not valid: %s", msg.buf);
+		strbuf_setf(err, "%s", msg.buf);
 		label_query_free(q);
 		q = NULL;
 	}
 	for (i = 0; i < p.nr; i++)
 		free(p.toks[i].lit);
 	free(p.toks);
+	strbuf_release(&msg);
+	return q;
+}
+
+struct label_query *label_query_parse(const char *text, struct strbuf *err)
+{
+	struct strbuf msg = STRBUF_INIT, trimmed = STRBUF_INIT;
+	struct label_query *q;
+
+	strbuf_addstr(&trimmed, text);
+	strbuf_trim(&trimmed);
+	q = label_query_parse_bare(trimmed.buf, &msg);
+	if (!q) {
+		strbuf_setf(err, "the provided selector ");
+		strbuf_addstr_go_quoted(err, trimmed.buf);
+		strbuf_addf(err, " is not valid: %s", msg.buf);
+	}
 	strbuf_release(&msg);
 	strbuf_release(&trimmed);
 	return q;
@@ -874,6 +867,11 @@ int label_query_matches(const struct label_query *q, json_t *labels)
 		if (!requirement_matches(&q->reqs[i], labels))
 			return 0;
 	return 1;
+}
+
+int label_query_empty(const struct label_query *q)
+{
+	return !q->nr;
 }
 
 void label_query_free(struct label_query *q)

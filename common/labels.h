@@ -30,9 +30,22 @@ int label_selector_matches(json_t *selector, json_t *labels, struct strbuf *err)
  */
 struct label_query;
 
-/* Returns a new query (free with label_query_free) or NULL with err set. */
+/*
+ * Returns a new query (free with label_query_free) or NULL with err set
+ * to kubectl's text: "the provided selector \"S\" is not valid: " and
+ * apimachinery's message.  Surrounding white space is ignored; an
+ * empty selector matches everything.
+ */
 struct label_query *label_query_parse(const char *text, struct strbuf *err);
+/*
+ * The same parse as the API server runs it on a labelSelector parameter
+ * (labels.Parse): err gets apimachinery's message alone, such as
+ * "unable to parse requirement: found '' expected: '('".
+ */
+struct label_query *label_query_parse_bare(const char *text, struct strbuf *err);
 int label_query_matches(const struct label_query *q, json_t *labels);
+/* 1 when q has no requirements, so that it matches everything. */
+int label_query_empty(const struct label_query *q);
 void label_query_free(struct label_query *q);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The kinds the suite reads, field accessors, and pruning of unread fields. */
 #include "objects.h"
+#include "rfc3339.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -172,79 +173,14 @@ json_t *obj_path(json_t *obj, const char *dotted)
 	return obj;
 }
 
-/* Read exactly n digits. */
-static int read_digits(const char **s, int n, int *out)
-{
-	int v = 0;
-	while (n--) {
-		if (!isdigit((unsigned char)**s))
-			return -1;
-		v = v * 10 + (*(*s)++ - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int read_char(const char **s, const char *accept)
-{
-	if (!**s || !strchr(accept, **s))
-		return -1;
-	(*s)++;
-	return 0;
-}
-
-/* "+01:30" / "-05:00" / "Z" as seconds east of UTC. */
-static int read_offset(const char **s, long *off)
-{
-	int sign, h, m;
-	if (!read_char(s, "Zz")) {
-		*off = 0;
-		return 0;
-	}
-	sign = **s == '-' ? -1 : 1;
-	if (read_char(s, "+-") || read_digits(s, 2, &h) || read_char(s, ":") ||
-	    read_digits(s, 2, &m) || h > 23 || m > 59)
-		return -1;
-	*off = sign * (h * 3600L + m * 60L);
-	return 0;
-}
-
-/* RFC 3339 date-time to seconds since the epoch; -1 when malformed. */
-static long long parse_rfc3339(const char *s)
-{
-	struct tm tm = { 0 };
-	int y, mo, d, h, mi, sec;
-	long off;
-
-	if (read_digits(&s, 4, &y) || read_char(&s, "-") || read_digits(&s, 2, &mo) ||
-	    read_char(&s, "-") || read_digits(&s, 2, &d) || read_char(&s, "Tt") ||
-	    read_digits(&s, 2, &h) || read_char(&s, ":") || read_digits(&s, 2, &mi) ||
-	    read_char(&s, ":") || read_digits(&s, 2, &sec))
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (read_offset(&s, &off) || *s || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h > 23 || mi > 59 || sec > 60)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return (long long)timegm(&tm) - off;
-}
-
 long long obj_created(json_t *obj)
 {
 	const char *ts = json_string_value(obj_path(obj, "metadata.creationTimestamp"));
-	long long t = ts ? parse_rfc3339(ts) : 0;
-	return t < 0 ? 0 : t;
+	time_t t;
+
+	if (!ts || rfc3339_parse(ts, strlen(ts), 0, &t) || t < 0)
+		return 0;
+	return (long long)t;
 }
 
 /*

@@ -230,7 +230,7 @@ static int token_endpoint(const struct kube_oidc *o, char **endpoint, struct str
 		if (cut == 80)
 			strbuf_addstr(&r.body, "...");
 		strbuf_addf(err, "oidc: failed to query metadata endpoint %s: ", r.status.buf);
-		kc_quote(err, r.body.buf);
+		strbuf_add_go_quoted(err, r.body.buf, r.body.len);
 		goto out;
 	}
 	doc = json_loadb(r.body.buf, r.body.len, 0, &jerr);
@@ -249,67 +249,36 @@ out:
 	return ret;
 }
 
-/* url.QueryEscape */
-static void query_escape(struct strbuf *out, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-			strbuf_addch(out, c);
-		else if (c == ' ')
-			strbuf_addch(out, '+');
-		else
-			strbuf_addf(out, "%%%02X", c);
-	}
-}
-
 static void form_add(struct strbuf *form, const char *key, const char *value)
 {
 	if (form->len)
 		strbuf_addch(form, '&');
 	strbuf_addf(form, "%s=", key);
-	query_escape(form, value);
-}
-
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
-static char *query_unescape(const char *s, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			strbuf_addch(&sb, ' ');
-		} else if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-			   isxdigit((unsigned char)s[i + 2])) {
-			strbuf_addch(&sb, hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			strbuf_addch(&sb, s[i]);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
+	strbuf_add_urlencoded(form, value, 1);
 }
 
 /* A form-encoded token response as an object (the first value of a key wins). */
 static json_t *parse_form(const char *s)
 {
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	json_t *obj = json_object();
+
 	while (*s) {
 		size_t n = strcspn(s, "&"), k = strcspn(s, "=&");
-		char *key = query_unescape(s, k);
-		char *value = k < n ? query_unescape(s + k + 1, n - k - 1) : xstrdup("");
-		if (!json_object_get(obj, key))
-			json_object_set_new(obj, key, json_string(value));
-		kc_free_secret(value);
-		free(key);
+
+		strbuf_reset(&key);
+		strbuf_add_urldecoded(&key, s, k, 1);
+		kc_release_secret(&value);
+		if (k < n)
+			strbuf_add_urldecoded(&value, s + k + 1, n - k - 1, 1);
+		if (!json_object_get(obj, key.buf))
+			json_object_set_new(obj, key.buf, json_string(value.buf));
 		s += n;
 		if (*s)
 			s++;
 	}
+	strbuf_release(&key);
+	kc_release_secret(&value);
 	return obj;
 }
 
@@ -326,11 +295,11 @@ static void retrieve_error(struct strbuf *err, const struct http_reply *r, json_
 		return;
 	}
 	strbuf_addstr(err, "oauth2: ");
-	kc_quote(err, code);
+	strbuf_addstr_go_quoted(err, code);
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (kc_str(reply, keys[i])) {
 			strbuf_addch(err, ' ');
-			kc_quote(err, kc_str(reply, keys[i]));
+			strbuf_addstr_go_quoted(err, kc_str(reply, keys[i]));
 		}
 	}
 }
@@ -376,9 +345,9 @@ static json_t *token_attempt(const struct kube_oidc *o, const char *endpoint, in
 		if (o->client_secret)
 			form_add(&form, "client_secret", o->client_secret);
 	} else {
-		query_escape(&creds, o->client_id);
+		strbuf_add_urlencoded(&creds, o->client_id, 1);
 		strbuf_addch(&creds, ':');
-		query_escape(&creds, o->client_secret ? o->client_secret : "");
+		strbuf_add_urlencoded(&creds, o->client_secret ? o->client_secret : "", 1);
 		strbuf_addstr(&auth, "Authorization: Basic ");
 		base64_encode(&auth, creds.buf, creds.len);
 	}

@@ -223,6 +223,134 @@ int strbuf_read_file(struct strbuf *sb, const char *path)
 	return r;
 }
 
+/* Length of the valid UTF-8 sequence at p (its code point in *cp), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t len, unsigned *cp)
+{
+	size_t n, i;
+	unsigned v, min;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2, v = p[0] & 0x1f, min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3, v = p[0] & 0x0f, min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4, v = p[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* The non-ASCII code points strconv.Quote escapes that text is likely to hold. */
+static int go_unprintable(unsigned cp)
+{
+	return cp < 0xa1 || cp == 0xad || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+static void add_go_quoted_ascii(struct strbuf *sb, unsigned char c)
+{
+	static const char esc[] = "\a\b\f\n\r\t\v\"\\";
+	static const char name[] = "abfnrtv\"\\";
+	const char *e = c ? strchr(esc, c) : NULL;
+
+	if (e) {
+		strbuf_addch(sb, '\\');
+		strbuf_addch(sb, name[e - esc]);
+	} else if (c < 0x20 || c == 0x7f) {
+		strbuf_addf(sb, "\\x%02x", c);
+	} else {
+		strbuf_addch(sb, c);
+	}
+}
+
+void strbuf_add_go_quoted(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	strbuf_addch(sb, '"');
+	while (i < len) {
+		unsigned cp;
+		size_t n;
+
+		if (p[i] < 0x80) {
+			add_go_quoted_ascii(sb, p[i++]);
+			continue;
+		}
+		n = utf8_seq(p + i, len - i, &cp);
+		if (!n) {
+			strbuf_addf(sb, "\\x%02x", p[i++]);
+			continue;
+		}
+		if (go_unprintable(cp))
+			strbuf_addf(sb, "\\u%04x", cp);
+		else
+			strbuf_add(sb, s + i, n);
+		i += n;
+	}
+	strbuf_addch(sb, '"');
+}
+
+void strbuf_addstr_go_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_add_go_quoted(sb, s, strlen(s));
+}
+
+static int is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+void strbuf_add_urlencoded(struct strbuf *sb, const char *s, int plus)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (is_unreserved(c))
+			strbuf_addch(sb, c);
+		else if (plus && c == ' ')
+			strbuf_addch(sb, '+');
+		else
+			strbuf_addf(sb, "%%%02X", c);
+	}
+}
+
+static int hex_value(char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *p = c ? strchr(digits, tolower((unsigned char)c)) : NULL;
+
+	return p ? (int)(p - digits) : -1;
+}
+
+void strbuf_add_urldecoded(struct strbuf *sb, const char *s, size_t len, int plus)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 &&
+		    hex_value(s[i + 2]) >= 0) {
+			strbuf_addch(sb, hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+			i += 2;
+		} else if (plus && s[i] == '+') {
+			strbuf_addch(sb, ' ');
+		} else {
+			strbuf_addch(sb, s[i]);
+		}
+	}
+}
+
 int strbuf_starts_with(const struct strbuf *sb, const char *prefix)
 {
 	return starts_with(sb->buf, prefix);

@@ -59,6 +59,32 @@ void strbuf_rtrim(struct strbuf *sb);
 int strbuf_read_fd(struct strbuf *sb, int fd);
 int strbuf_read_file(struct strbuf *sb, const char *path);
 
+/*
+ * Append s[0..len) quoted as Go's %q (strconv.Quote) prints it, with
+ * the double quotes: \a \b \f \n \r \t \v \" \\ by name, other
+ * ASCII controls and bytes of invalid UTF-8 as \xNN, the non-ASCII code
+ * points text is likely to hold that Go deems unprintable (C1
+ * controls, U+00A0, U+00AD, U+2028, U+2029, U+FEFF) as \uNNNN, and
+ * everything else, valid UTF-8 included, as it is.
+ */
+void strbuf_add_go_quoted(struct strbuf *sb, const char *s, size_t len);
+/* The same for a C string. */
+void strbuf_addstr_go_quoted(struct strbuf *sb, const char *s);
+
+/*
+ * Append s percent-encoded for a URL query value: the RFC 3986
+ * unreserved bytes (A-Z a-z 0-9 - . _ ~) as they are, every other byte
+ * as %XX (upper-case hex).  With plus, a space becomes '+', as Go's
+ * url.QueryEscape writes it and form bodies want it; without, %20.
+ */
+void strbuf_add_urlencoded(struct strbuf *sb, const char *s, int plus);
+/*
+ * Append s[0..len) percent-decoded: %XX with two hex digits becomes its
+ * byte, anything else (a stray '%' too) is kept; with plus, '+' becomes
+ * a space, as in a query string or a form body.
+ */
+void strbuf_add_urldecoded(struct strbuf *sb, const char *s, size_t len, int plus);
+
 int strbuf_starts_with(const struct strbuf *sb, const char *prefix);
 
 /* Plain C-string helpers that belong nowhere else. */

@@ -365,12 +365,27 @@ fail:
 	return NULL;
 }
 
+/*
+ * A mapping or sequence, remembered under its anchor when it has one.
+ * The anchor is copied first: reading the children frees its event.
+ */
+static json_t *parse_collection(struct yparse *p, const yaml_char_t *anchor,
+				json_t *(*parse)(struct yparse *))
+{
+	char *name = xstrdup_or_null((const char *)anchor);
+	json_t *v = parse(p);
+
+	if (v && name)
+		add_anchor(p, name, v);
+	free(name);
+	return v;
+}
+
 /* Build the node that starts at the current event.  New reference. */
 static json_t *parse_node(struct yparse *p)
 {
 	json_t *v = NULL;
 	const char *anchor = NULL;
-	char *anchor_copy;
 
 	if (++p->depth > MAX_DEPTH) {
 		strbuf_setf(p->err, "yaml: line %lu: document nested too deeply",
@@ -394,22 +409,10 @@ static json_t *parse_node(struct yparse *p)
 		break;
 	}
 	case YAML_MAPPING_START_EVENT:
-		anchor = (const char *)p->ev.data.mapping_start.anchor;
-		anchor_copy = xstrdup_or_null(anchor);
-		v = parse_mapping(p);
-		if (v && anchor_copy)
-			add_anchor(p, anchor_copy, v);
-		free(anchor_copy);
-		anchor = NULL;
+		v = parse_collection(p, p->ev.data.mapping_start.anchor, parse_mapping);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
-		anchor = (const char *)p->ev.data.sequence_start.anchor;
-		anchor_copy = xstrdup_or_null(anchor);
-		v = parse_sequence(p);
-		if (v && anchor_copy)
-			add_anchor(p, anchor_copy, v);
-		free(anchor_copy);
-		anchor = NULL;
+		v = parse_collection(p, p->ev.data.sequence_start.anchor, parse_sequence);
 		break;
 	default:
 		strbuf_setf(p->err, "yaml: line %lu: unexpected event",

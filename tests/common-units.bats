@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Unit-level checks of common/ through the test-common multiplexer:
-# strbuf, base64 and the YAML/JSON converter.
+# strbuf, base64, RFC 3339 times and the YAML/JSON converter.
 
 load test_helper/common
 
@@ -50,6 +50,18 @@ setup() {
 	assert_output "len=301 overflow=0 refused=0 buf=[${long}7] nul=1"
 }
 
+@test "strbuf: Go's %q quoting" {
+	run -0 "$TEST_COMMON" strbuf goquote $'a"b\\c\n\t\r\a\x01\x7f \xc3\xa9 \xff \xc2\xa0 \xe2\x80\xa8'
+	assert_output 'len=47 overflow=0 refused=0 buf=["a\"b\\c\n\t\r\a\x01\x7f é \xff \u00a0 \u2028"] nul=1'
+}
+
+@test "strbuf: URL query encoding and decoding, with and without plus for space" {
+	run -0 "$TEST_COMMON" strbuf urlencode 'a b+c/~._-' add '|' urlencode-plus ' a&b=c'
+	assert_output 'len=27 overflow=0 refused=0 buf=[a%20b%2Bc%2F~._-|+a%26b%3Dc] nul=1'
+	run -0 "$TEST_COMMON" strbuf urldecode 'a+b%41%4%zz%2' add '|' urldecode-plus 'a+b%2bc%'
+	assert_output 'len=18 overflow=0 refused=0 buf=[a+bA%4%zz%2|a b+c%] nul=1'
+}
+
 @test "base64: standard and URL-safe encodings" {
 	run -0 "$TEST_COMMON" base64 encode 'hello?>'
 	assert_output "aGVsbG8/Pg=="
@@ -75,6 +87,39 @@ setup() {
 	assert_output "illegal base64 data at input byte 4"
 	run -1 "$TEST_COMMON" base64 decode 'YWJjZ'
 	assert_output "illegal base64 data at input byte 5"
+}
+
+@test "rfc3339: offsets and fractions; lower-case t and z and a leap second are RFC 3339" {
+	run -0 "$TEST_COMMON" rfc3339 2024-05-01T12:30:00.25+02:30 2024-05-01t05:00:00-05:00 \
+		2024-05-01T09:59:60z 2024-02-29T00:00:00Z 2023-02-29T00:00:00Z 2024-05-01T10:00:00,5Z \
+		2024-05-01T10:00:00. 2024-05-01
+	assert_output - <<-'OUT'
+	2024-05-01T12:30:00.25+02:30 1714557600
+	2024-05-01t05:00:00-05:00 1714557600
+	2024-05-01T09:59:60z 1714557600
+	2024-02-29T00:00:00Z 1709164800
+	2023-02-29T00:00:00Z bad
+	2024-05-01T10:00:00,5Z bad
+	2024-05-01T10:00:00. bad
+	2024-05-01 bad
+	OUT
+}
+
+@test "rfc3339: the go flavour accepts and refuses what Go's time.Parse does" {
+	run -0 "$TEST_COMMON" rfc3339 go 2024-05-01T10:00:00Z 2024-05-01t10:00:00z 2024-05-01T10:00:60Z \
+		2024-05-01T10:00:00,5Z 2024-05-01T9:00:00-01:00 2024-05-02T10:00:00+24:00 \
+		2024-05-01T10:00:00+24:61 2024-04-31T10:00:00Z 'soon'
+	assert_output - <<-'OUT'
+	2024-05-01T10:00:00Z 1714557600
+	2024-05-01t10:00:00z bad
+	2024-05-01T10:00:60Z bad
+	2024-05-01T10:00:00,5Z 1714557600
+	2024-05-01T9:00:00-01:00 1714557600
+	2024-05-02T10:00:00+24:00 1714557600
+	2024-05-01T10:00:00+24:61 bad
+	2024-04-31T10:00:00Z bad
+	soon bad
+	OUT
 }
 
 @test "yaml: plain scalars resolve as sigs.k8s.io/yaml (YAML 1.1) does" {

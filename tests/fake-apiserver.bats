@@ -147,6 +147,16 @@ EOF
 	assert_equal "$stderr" 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.foo=x": field label not supported: spec.foo'
 }
 
+@test "a malformed label selector is refused with apimachinery's text" {
+	start_as_alice
+	run --separate-stderr kubectl get pods -l 'app=a b'
+	assert_failure 1
+	assert_equal "$stderr" "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match label selector \"app=a b\", field selector \"\": found 'b', expected: ',' or 'end of string'"
+	run --separate-stderr kubectl get pods -l '-app'
+	assert_failure 1
+	assert_regex "$stderr" "label selector \"-app\", field selector \"\": unable to parse requirement: <nil>: Invalid value: \"-app\": name part must consist of alphanumeric characters"
+}
+
 @test "client certificate, token, basic and exec-plugin auth all work" {
 	fake_start
 	fake_kubeconfig_cert alice

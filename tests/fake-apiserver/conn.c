@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "fake.h"
+#include "kube.h"
 #include "xalloc.h"
 
 #define MAX_BODY (16u << 20)
@@ -107,6 +109,14 @@ int conn_write_all(struct conn *c, const void *buf, size_t len)
 	return 0;
 }
 
+void conn_set_timeout(struct conn *c, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 /* Make sure at least one more byte is buffered; -1 on EOF or error. */
 static int fill(struct conn *c)
 {
@@ -180,32 +190,12 @@ const char *request_header(const struct request *req, const char *name)
 	return NULL;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len); with plus, '+' becomes a space. */
 static char *url_decode(const char *s, size_t len, int plus)
 {
 	struct strbuf out = STRBUF_INIT;
-	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			strbuf_addch(&out, hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else if (plus && s[i] == '+') {
-			strbuf_addch(&out, ' ');
-		} else {
-			strbuf_addch(&out, s[i]);
-		}
-	}
+	strbuf_add_urldecoded(&out, s, len, plus);
 	return strbuf_detach(&out, NULL);
 }
 
@@ -238,6 +228,14 @@ int request_param_true(const struct request *req, const char *key)
 	return yes;
 }
 
+/* Free n strings and the array holding them. */
+static void free_strings(char **v, size_t n)
+{
+	while (n)
+		free(v[--n]);
+	free(v);
+}
+
 static void request_release(struct request *req)
 {
 	size_t i;
@@ -253,13 +251,9 @@ static void request_release(struct request *req)
 	free(req->headers);
 	free(req->body);
 	free(req->user);
-	for (i = 0; i < req->nr_groups; i++)
-		free(req->groups[i]);
-	free(req->groups);
+	free_strings(req->groups, req->nr_groups);
 	free(req->imp_user);
-	for (i = 0; i < req->nr_imp_groups; i++)
-		free(req->imp_groups[i]);
-	free(req->imp_groups);
+	free_strings(req->imp_groups, req->nr_imp_groups);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -409,30 +403,6 @@ void response_json(struct response *resp, int code, const char *json)
 	strbuf_addstr(&resp->body, json);
 }
 
-const char *http_reason_phrase(int code)
-{
-	static const struct {
-		int code;
-		const char *text;
-	} phrases[] = {
-		{ 101, "Switching Protocols" }, { 200, "OK" },
-		{ 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
-		{ 409, "Conflict" }, { 410, "Gone" },
-		{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
-		{ 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(phrases); i++)
-		if (phrases[i].code == code)
-			return phrases[i].text;
-	return "Unknown";
-}
-
 static int gzip_body(const struct strbuf *in, struct strbuf *out)
 {
 	unsigned char chunk[65536];
@@ -474,6 +444,17 @@ static void add_date(struct strbuf *out)
 	strbuf_addf(out, "Date: %s\r\n", date);
 }
 
+/* net/http's status line, "status code N" standing in for an unknown phrase. */
+static void add_status_line(struct strbuf *out, int code)
+{
+	const char *phrase = kube_http_phrase(code);
+
+	if (*phrase)
+		strbuf_addf(out, "HTTP/1.1 %d %s\r\n", code, phrase);
+	else
+		strbuf_addf(out, "HTTP/1.1 %03d status code %d\r\n", code, code);
+}
+
 /*
  * Compress, log and write resp.  Returns 0 to keep the connection, -1
  * to close it.
@@ -500,7 +481,7 @@ static int send_response(struct conn *c, struct request *req,
 	resp->wire_bytes = send_len;
 	reqlog_write(&c->srv->log, req, resp);
 
-	strbuf_addf(&head, "HTTP/1.1 %d %s\r\n", resp->code, http_reason_phrase(resp->code));
+	add_status_line(&head, resp->code);
 	strbuf_addstr(&head, "Audit-Id: 00000000-0000-4000-8000-000000000000\r\n");
 	strbuf_addstr(&head, "Cache-Control: no-cache, private\r\n");
 	strbuf_addf(&head, "Content-Type: %s\r\n", resp->content_type);
@@ -569,17 +550,13 @@ out:
 
 static void conn_free(struct conn *c)
 {
-	size_t i;
-
 	if (c->ssl) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 	}
 	close(c->fd);
 	free(c->peer_user);
-	for (i = 0; i < c->nr_peer_groups; i++)
-		free(c->peer_groups[i]);
-	free(c->peer_groups);
+	free_strings(c->peer_groups, c->nr_peer_groups);
 	free(c);
 }
 

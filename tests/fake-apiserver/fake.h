@@ -21,9 +21,13 @@
  *   discovery.c the resource table and discovery documents
  *   store.c     loading --data objects, indexes
  *   list.c      get and list, paging and continue tokens
- *   select.c    label and field selectors
+ *   select.c    field selectors (label selectors are common/labels.c)
  *   table.c     meta.k8s.io/v1 Table responses
  *   podlog.c    pods/log
+ *   ws.c        the server side of WebSocket: handshake, frames, channels
+ *   ws_exec.c   pods/exec over WebSocket and its simulated programs
+ *   ws_forward.c pods/portforward over WebSocket
+ *   ws_proxy.c  the pods' simulated loopback HTTP servers (DIR/proxy)
  *   faults.c    the --faults file
  *   reqlog.c    the --log request log
  */
@@ -87,6 +91,13 @@ struct header {
 	char *value;
 };
 
+/* The ws-* fault actions, for upgrade handlers. */
+struct ws_faults {
+	int close;    /* ws-close: drop the connection half-way through the stream */
+	int stall_ms; /* ws-stall=MS: pause that long half-way */
+	int ping;     /* ws-ping: ping first and wait for the pong */
+};
+
 struct request {
 	char *method;
 	char *target; /* raw request-target, as the faults file matches it */
@@ -111,6 +122,9 @@ struct request {
 	char *imp_user;
 	char **imp_groups;
 	size_t nr_imp_groups, alloc_imp_groups;
+
+	/* Filled from the faults file before dispatch. */
+	struct ws_faults ws;
 };
 
 /* Returns the first value of header name (lower-case), or NULL. */
@@ -152,6 +166,8 @@ struct conn;
 /* Raw I/O on an accepted connection, for upgrade handlers. */
 ssize_t conn_read(struct conn *c, void *buf, size_t len);
 int conn_write_all(struct conn *c, const void *buf, size_t len);
+/* Give up reads and writes on c that block longer than ms (an upgrade's peer may vanish). */
+void conn_set_timeout(struct conn *c, int ms);
 
 /*
  * An upgrade handler takes over the connection after the request was
@@ -165,9 +181,6 @@ typedef int (*upgrade_fn)(struct server *srv, struct conn *c,
 void upgrade_register(struct server *srv, const char *subresource, upgrade_fn fn);
 /* The handler for subresource, or NULL. */
 upgrade_fn upgrade_lookup(const struct server *srv, const char *subresource);
-
-/* "Not Found" for 404, and so on. */
-const char *http_reason_phrase(int code);
 
 /* Serve one accepted socket on its own detached thread. */
 void conn_spawn(struct server *srv, int fd);
@@ -294,16 +307,17 @@ void object_append(struct strbuf *out, const struct object *o,
 
 /* ---- select.c ---- */
 
-struct selector;
+struct field_selector;
 
-/* Parse a labelSelector; NULL text gives NULL.  -1 with err on syntax error. */
-int label_selector_parse(const char *text, struct selector **out, struct strbuf *err);
-/* Parse a fieldSelector for res; -1 with err on unknown fields. */
+/*
+ * Parse a fieldSelector for res; NULL or empty text gives NULL.  -1
+ * with err on an unknown field or a term without '='.
+ */
 int field_selector_parse(const char *text, const struct resource_def *res,
-			 struct selector **out, struct strbuf *err);
+			 struct field_selector **out, struct strbuf *err);
 /* 1 when obj passes sel (a NULL selector passes everything). */
-int selector_matches(const struct selector *sel, json_t *obj, int fields);
-void selector_free(struct selector *sel);
+int field_selector_matches(const struct field_selector *sel, json_t *obj);
+void field_selector_free(struct field_selector *sel);
 
 /* ---- list.c ---- */
 
@@ -333,6 +347,99 @@ void table_render(struct strbuf *out, const struct request *req,
 void handle_pod_log(const struct server *srv, const struct request *req,
 		    const struct reqinfo *ri, struct object *pod,
 		    struct response *resp);
+/*
+ * The container a pods/log or pods/exec request names (query
+ * parameter "container", or the only one), as a new string; NULL with
+ * the API server's 400 in resp.
+ */
+char *pod_pick_container(const struct request *req, json_t *pod, const char *pod_name,
+			 struct response *resp);
+
+/* ---- ws.c, ws_exec.c, ws_forward.c, ws_proxy.c: exec and portforward ---- */
+
+/* The minor version of --server-version (v1.32.4 -> 32). */
+int server_minor(const struct server *srv);
+/*
+ * From Kubernetes 1.35 a WebSocket upgrade (GET) of pods/exec, attach
+ * or portforward also needs "create"; 0 when allowed or not such a
+ * request, -1 with the 403 in resp.
+ */
+int ws_authorize_create(const struct server *srv, const struct request *req,
+			const struct reqinfo *ri, struct response *resp);
+/* Register the exec and portforward upgrade handlers. */
+void ws_register(struct server *srv);
+
+/* Opcodes, as RFC 6455 numbers them. */
+enum { WSOP_CONT = 0, WSOP_TEXT = 1, WSOP_BINARY = 2, WSOP_CLOSE = 8, WSOP_PING = 9, WSOP_PONG = 10 };
+
+/* 1 when req asks for Upgrade: websocket (not SPDY). */
+int ws_is_websocket(const struct request *req);
+/*
+ * Answer an upgrade request without upgrading: write resp (its code,
+ * type and body) with Connection: close.  Returns resp->code.
+ */
+int ws_refuse(struct conn *c, const struct response *resp);
+/*
+ * The handshake: check the WebSocket headers and pick the first of
+ * the client's Sec-WebSocket-Protocol values (none means "") that
+ * supported (NULL-terminated) holds, then write 101.  Returns the
+ * chosen protocol (from supported) with *code 101; or NULL after
+ * writing the refusal: 400 for a malformed upgrade, 403 with an empty
+ * body when no protocol matches (golang.org/x/net/websocket's answer).
+ */
+const char *ws_accept(struct conn *c, const struct request *req,
+		      const char *const *supported, int *code);
+/* Write one unmasked, final frame; -1 when the connection is gone. */
+int ws_write_frame(struct conn *c, int op, const void *data, size_t len);
+/* Write [channel][data] as one binary message. */
+int ws_write_channel(struct conn *c, int channel, const void *data, size_t len);
+/* Write a close frame with status (1000 normal, 1002 protocol error). */
+void ws_write_close(struct conn *c, int status);
+/*
+ * Read the client's next data message into msg (reset first).  Client
+ * frames must be masked: an unmasked one is answered with close 1002
+ * and an error.  Pings are answered.  Returns 1 with *op, 0 when the
+ * client closed (answered), -1 on EOF, a timeout or a protocol error.
+ */
+int ws_read_message(struct conn *c, int *op, struct strbuf *msg);
+/*
+ * Write data on channel as the kubelet copies a stream (messages of at
+ * most 32 KiB), acting out the ws-* faults half-way: a ws-stall pause,
+ * a ws-ping round trip, or for ws-close -1 at once (the caller drops
+ * the connection without a close frame).  -1 also when the client is gone.
+ */
+int ws_write_data(struct conn *c, int channel, const char *data, size_t len,
+		  const struct ws_faults *f);
+
+/* ws_exec.c, ws_forward.c: the upgrade handlers. */
+int ws_exec_handle(struct server *srv, struct conn *c, const struct request *req, json_t *pod);
+int ws_forward_handle(struct server *srv, struct conn *c, const struct request *req, json_t *pod);
+
+/*
+ * ws_proxy.c: the pods' loopback HTTP servers.  Port P of pod NS/POD
+ * listens when DIR/proxy/NS/POD/P is a directory under some --data DIR,
+ * or NS/POD/P under some --proxy-dir DIR; a GET of PATH?QUERY there
+ * serves the file named by proxy_file_name(), falling back to the name
+ * of PATH alone, the last such root first.
+ */
+int proxy_port_open(const struct server *srv, const char *ns, const char *pod, int port);
+/* Free n strings and the array that holds them. */
+void strings_free(char **v, size_t n);
+/*
+ * The fixture file name of a request target: without its leading '/',
+ * percent-decoded, then every byte but A-Z a-z 0-9 . _ , = - written as
+ * %XX (so "/debug/syncz" is "debug%2Fsyncz" and "/config_dump?include_eds=true"
+ * is "config_dump%3Finclude_eds=true").  Appended to out.
+ */
+void proxy_file_name(struct strbuf *out, const char *target, size_t len);
+/*
+ * GET target on an open port: *status 200 with the file and its type
+ * (JSON when it starts with '{' or '['), else the 404 of the server
+ * behind the port: Envoy's on 15000, Go net/http's elsewhere.
+ */
+void proxy_http_get(const struct server *srv, const char *ns, const char *pod, int port,
+		    const char *target, int *status, const char **content_type,
+		    struct strbuf *body);
 
 /* ---- discovery.c ---- */
 
@@ -360,6 +467,7 @@ struct fault_effect {
 	int terminal;     /* resp is filled; answer it (or close/truncate) */
 	int slow_ms;
 	int truncate;
+	struct ws_faults ws;
 	struct strbuf warnings; /* extra header lines */
 };
 
@@ -387,6 +495,8 @@ struct server {
 	const char *cert, *key, *client_ca;
 	char **data_dirs;
 	size_t nr_data_dirs;
+	char **proxy_dirs;  /* --proxy-dir: more roots like DIR/proxy */
+	size_t nr_proxy_dirs;
 	int port;
 	const char *port_file;
 	int allow_anonymous;

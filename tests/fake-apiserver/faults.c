@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The --faults file: injected errors, delays, broken bodies and warnings. */
+/* The --faults file: injected errors, delays, broken bodies and streams, and warnings. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "fake.h"
+#include "kube.h"
 #include "xalloc.h"
 
 enum fault_action {
 	FA_STATUS, FA_HTML, FA_SLOW, FA_TRUNCATE, FA_CLOSE, FA_EXPIRE,
-	FA_EXPIRE_INCONSISTENT, FA_WARNING
+	FA_EXPIRE_INCONSISTENT, FA_WARNING, FA_WS_CLOSE, FA_WS_STALL, FA_WS_PING
 };
 
 struct fault_line {
@@ -28,7 +29,8 @@ static const struct {
 	{ "status=", FA_STATUS }, { "html=", FA_HTML }, { "slow=", FA_SLOW },
 	{ "truncate", FA_TRUNCATE }, { "close", FA_CLOSE },
 	{ "expire-inconsistent", FA_EXPIRE_INCONSISTENT }, { "expire", FA_EXPIRE },
-	{ "warning=", FA_WARNING },
+	{ "warning=", FA_WARNING }, { "ws-close", FA_WS_CLOSE }, { "ws-stall=", FA_WS_STALL },
+	{ "ws-ping", FA_WS_PING },
 };
 
 void faults_init(struct faults *f, const char *path)
@@ -94,6 +96,7 @@ static void set_value(struct fault_line *l, const char *v, const char *end)
 		l->code = atoi(v);
 		break;
 	case FA_SLOW:
+	case FA_WS_STALL:
 		l->ms = atoi(v);
 		break;
 	case FA_WARNING:
@@ -207,7 +210,7 @@ static void apply_status(const struct fault_line *l, struct response *resp)
 
 static void apply_html(const struct fault_line *l, struct response *resp)
 {
-	const char *phrase = http_reason_phrase(l->code);
+	const char *phrase = kube_http_phrase(l->code);
 
 	resp->code = l->code;
 	resp->content_type = "text/html";
@@ -254,6 +257,15 @@ static int apply(const struct fault_line *l, const struct request *req,
 		return 0;
 	case FA_WARNING:
 		strbuf_addf(&eff->warnings, "Warning: 299 - \"%s\"\r\n", l->text);
+		return 0;
+	case FA_WS_CLOSE:
+		eff->ws.close = 1;
+		return 0;
+	case FA_WS_STALL:
+		eff->ws.stall_ms += l->ms;
+		return 0;
+	case FA_WS_PING:
+		eff->ws.ping = 1;
 		return 0;
 	}
 	return 0;

@@ -6,6 +6,8 @@
 
 #include "fake.h"
 #include "base64.h"
+#include "labels.h"
+#include "objects.h"
 #include "xalloc.h"
 
 /* ---- continue tokens: base64url of {"v","rv","start","t"} ---- */
@@ -108,15 +110,16 @@ void handle_get(const struct server *srv, const struct request *req,
 /* ---- lists ---- */
 
 struct list_query {
-	struct selector *labels, *fields;
+	struct label_query *labels;
+	struct field_selector *fields;
 	size_t limit;
 	char *cont;
 };
 
 static void list_query_release(struct list_query *q)
 {
-	selector_free(q->labels);
-	selector_free(q->fields);
+	label_query_free(q->labels);
+	field_selector_free(q->fields);
 	free(q->cont);
 }
 
@@ -147,11 +150,13 @@ static int list_query_parse(const struct request *req, const struct resource_def
 			q->limit = (size_t)n;
 		}
 	}
-	if (!ret && (label_selector_parse(lsel, &q->labels, &err) < 0 ||
+	if (!ret && (!(q->labels = label_query_parse_bare(lsel ? lsel : "", &err)) ||
 		     field_selector_parse(fsel, res, &q->fields, &err) < 0))
 		ret = -1;
-	if (ret)
+	if (ret) {
 		respond_bad_request(resp, "%s", err.buf);
+		list_query_release(q);
+	}
 	free(lsel);
 	free(fsel);
 	free(limit);
@@ -183,8 +188,8 @@ static void collect(const struct server *srv, const struct store_bucket *b,
 
 		if (q->limit && pg->nr == q->limit)
 			break;
-		if (!selector_matches(q->labels, o->json, 0) ||
-		    !selector_matches(q->fields, o->json, 1))
+		if (!label_query_matches(q->labels, obj_labels(o->json)) ||
+		    !field_selector_matches(q->fields, o->json))
 			continue;
 		ALLOC_GROW(pg->items, pg->nr + 1, pg->alloc);
 		pg->items[pg->nr++] = o;
@@ -275,7 +280,7 @@ void handle_list(const struct server *srv, const struct request *req,
 	if (list_start(srv, b, ns, &q, &start, resp) < 0)
 		goto out;
 	collect(srv, b, ns, start, &q, &pg);
-	list_meta(&meta, srv, &pg, q.labels || q.fields);
+	list_meta(&meta, srv, &pg, !label_query_empty(q.labels) || q.fields);
 	resp->code = 200;
 	if (table_wanted(req))
 		table_render(&resp->body, req, res, ri->version, pg.items, pg.nr, meta.buf);

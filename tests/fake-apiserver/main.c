@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"         --port-file FILE [--port N] [--tokens FILE] [--basic FILE]\n"
 	"         [--allow-anonymous] [--forbid FILE] [--log FILE] [--faults FILE]\n"
 	"         [--istio v1|v1beta1|none] [--plain-http] [--gzip-min BYTES]\n"
-	"         [--continue-ttl SECONDS] [--server-version vX.Y.Z]\n";
+	"         [--continue-ttl SECONDS] [--server-version vX.Y.Z] [--proxy-dir DIR]...\n";
 
 static int signal_pipe[2] = { -1, -1 };
 
@@ -43,7 +43,7 @@ static void die_startup(const char *msg)
 
 enum {
 	OPT_CLIENT_CA = 256, OPT_PORT_FILE, OPT_ALLOW_ANON, OPT_PLAIN,
-	OPT_GZIP_MIN, OPT_CONTINUE_TTL, OPT_SERVER_VERSION, OPT_BASIC
+	OPT_GZIP_MIN, OPT_CONTINUE_TTL, OPT_SERVER_VERSION, OPT_BASIC, OPT_PROXY_DIR
 };
 
 static const struct option longopts[] = {
@@ -64,6 +64,7 @@ static const struct option longopts[] = {
 	{ "gzip-min", required_argument, NULL, OPT_GZIP_MIN },
 	{ "continue-ttl", required_argument, NULL, OPT_CONTINUE_TTL },
 	{ "server-version", required_argument, NULL, OPT_SERVER_VERSION },
+	{ "proxy-dir", required_argument, NULL, OPT_PROXY_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -86,7 +87,7 @@ static void parse_istio(struct server *srv, const char *v)
 
 static void parse_options(struct server *srv, struct file_opts *fo, int argc, char **argv)
 {
-	size_t alloc_dirs = 0;
+	size_t alloc_dirs = 0, alloc_proxy = 0;
 	int c;
 
 	srv->gzip_min = 1024;
@@ -114,6 +115,10 @@ static void parse_options(struct server *srv, struct file_opts *fo, int argc, ch
 		case OPT_GZIP_MIN: srv->gzip_min = (size_t)strtoull(optarg, NULL, 10); break;
 		case OPT_CONTINUE_TTL: srv->continue_ttl = atol(optarg); break;
 		case OPT_SERVER_VERSION: srv->server_version = optarg; break;
+		case OPT_PROXY_DIR:
+			ALLOC_GROW(srv->proxy_dirs, srv->nr_proxy_dirs + 1, alloc_proxy);
+			srv->proxy_dirs[srv->nr_proxy_dirs++] = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -265,6 +270,7 @@ int main(int argc, char **argv)
 	if (!srv.plain_http)
 		srv.ssl_ctx = make_ssl_ctx(&srv);
 	load_files(&srv, &fo);
+	ws_register(&srv);
 	lfd = listen_loopback(&srv);
 	fprintf(stderr, "fake-apiserver: %zu objects loaded in %.3fs, listening on %s://127.0.0.1:%d\n",
 		srv.store.nr_objects, now_seconds() - t0,

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pods/{name}/log from DIR/logs/<ns>/<pod>/<container>[.previous].log files. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fake.h"
+#include "rfc3339.h"
 #include "xalloc.h"
 
 static const char *const container_lists[] = {
@@ -50,8 +50,8 @@ static int has_container(json_t *spec, const char *name)
 }
 
 /* The container to read, as a new string; NULL with a 400 in resp. */
-static char *pick_container(const struct request *req, json_t *pod,
-			    const char *pod_name, struct response *resp)
+char *pod_pick_container(const struct request *req, json_t *pod,
+			 const char *pod_name, struct response *resp)
 {
 	json_t *spec = json_object_get(pod, "spec");
 	json_t *containers = json_object_get(spec, "containers");
@@ -132,15 +132,9 @@ static void respond_no_log(json_t *pod, const char *pod_name, const char *contai
 static size_t line_stamp(const char *line, size_t len, time_t *when)
 {
 	const char *sp = memchr(line, ' ', len);
-	struct tm tm;
 
-	if (!sp || len < 20 || !isdigit((unsigned char)line[0]) || line[4] != '-' ||
-	    line[10] != 'T')
+	if (!sp || rfc3339_parse(line, (size_t)(sp - line), RFC3339_GO, when))
 		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if (!strptime(line, "%Y-%m-%dT%H:%M:%S", &tm))
-		return 0;
-	*when = timegm(&tm);
 	return (size_t)(sp - line) + 1;
 }
 
@@ -203,7 +197,7 @@ void handle_pod_log(const struct server *srv, const struct request *req,
 	struct strbuf text = STRBUF_INIT;
 	struct log_opts o;
 	int previous = request_param_true(req, "previous");
-	char *container = pick_container(req, pod->json, pod->name, resp);
+	char *container = pod_pick_container(req, pod->json, pod->name, resp);
 
 	if (!container)
 		return;

@@ -259,8 +259,10 @@ int router_handle(struct server *srv, struct conn *c, struct request *req,
 		sleep_ms(eff.slow_ms);
 	if (eff.terminal)
 		goto out;
+	req->ws = eff.ws;
 	if (auth_authenticate(srv, req, resp) < 0 ||
-	    auth_authorize(srv, req, &ri, resp) < 0)
+	    auth_authorize(srv, req, &ri, resp) < 0 ||
+	    ws_authorize_create(srv, req, &ri, resp) < 0)
 		goto out;
 	if (ri.is_resource)
 		upgraded = handle_resource(srv, c, req, &ri, resp);

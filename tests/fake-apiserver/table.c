@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "fake.h"
+#include "objects.h"
+#include "rfc3339.h"
 #include "xalloc.h"
 
 int table_wanted(const struct request *req)
@@ -15,35 +17,16 @@ int table_wanted(const struct request *req)
 
 /* ---- cells ---- */
 
-static json_t *get_path(json_t *obj, const char *path)
-{
-	json_t *v = obj;
-
-	while (v && *path) {
-		size_t n;
-		char *key;
-
-		if (*path == '.')
-			path++;
-		n = strcspn(path, ".");
-		key = xstrndup(path, n);
-		v = json_object_get(v, key);
-		free(key);
-		path += n;
-	}
-	return v;
-}
-
 static const char *str_at(json_t *obj, const char *path, const char *dflt)
 {
-	const char *s = json_string_value(get_path(obj, path));
+	const char *s = json_string_value(obj_path(obj, path));
 
 	return s ? s : dflt;
 }
 
 static long long int_at(json_t *obj, const char *path, long long dflt)
 {
-	json_t *v = get_path(obj, path);
+	json_t *v = obj_path(obj, path);
 
 	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
@@ -85,13 +68,12 @@ static json_t *age_cell(json_t *obj)
 {
 	const char *ts = str_at(obj, "metadata.creationTimestamp", NULL);
 	struct strbuf out = STRBUF_INIT;
-	struct tm tm;
 	json_t *cell;
+	time_t created;
 
-	memset(&tm, 0, sizeof(tm));
-	if (!ts || !strptime(ts, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!ts || rfc3339_parse(ts, strlen(ts), RFC3339_GO, &created))
 		return json_string("<unknown>");
-	human_duration(&out, (long long)(time(NULL) - timegm(&tm)));
+	human_duration(&out, (long long)(time(NULL) - created));
 	cell = json_string(out.buf);
 	strbuf_release(&out);
 	return cell;
@@ -146,14 +128,14 @@ static json_t *join_cell(json_t *arr, const char *field)
 
 static void pod_cells(json_t *row, json_t *pod)
 {
-	json_t *statuses = get_path(pod, "status.containerStatuses");
+	json_t *statuses = obj_path(pod, "status.containerStatuses");
 	const char *reason = str_at(pod, "status.reason", str_at(pod, "status.phase", ""));
 	long long restarts = 0;
 	size_t ready = 0, i = json_array_size(statuses);
 
 	while (i-- > 0) {
 		json_t *cs = json_array_get(statuses, i);
-		json_t *term = get_path(cs, "state.terminated");
+		json_t *term = obj_path(cs, "state.terminated");
 
 		restarts += int_at(cs, "restartCount", 0);
 		if (str_at(cs, "state.waiting.reason", NULL))
@@ -162,13 +144,14 @@ static void pod_cells(json_t *row, json_t *pod)
 			reason = str_at(term, "reason", NULL);
 		else if (term)
 			reason = "Error";
-		else if (get_path(cs, "state.running") && json_is_true(json_object_get(cs, "ready")))
+		else if (obj_path(cs, "state.running") &&
+			 json_is_true(json_object_get(cs, "ready")))
 			ready++;
 	}
-	if (get_path(pod, "metadata.deletionTimestamp"))
+	if (obj_path(pod, "metadata.deletionTimestamp"))
 		reason = "Terminating";
 	json_array_append_new(row, json_sprintf("%zu/%zu", ready,
-			      json_array_size(get_path(pod, "spec.containers"))));
+			      json_array_size(obj_path(pod, "spec.containers"))));
 	json_array_append_new(row, json_string(reason));
 	json_array_append_new(row, json_sprintf("%lld", restarts));
 	json_array_append_new(row, age_cell(pod));
@@ -184,7 +167,7 @@ static json_t *ports_cell(json_t *svc)
 	json_t *p, *cell;
 	size_t i;
 
-	json_array_foreach(get_path(svc, "spec.ports"), i, p) {
+	json_array_foreach(obj_path(svc, "spec.ports"), i, p) {
 		strbuf_addf(&out, "%s%lld", i ? "," : "", int_at(p, "port", 0));
 		if (int_at(p, "nodePort", 0))
 			strbuf_addf(&out, ":%lld", int_at(p, "nodePort", 0));
@@ -197,7 +180,7 @@ static json_t *ports_cell(json_t *svc)
 
 static void service_cells(json_t *row, json_t *svc)
 {
-	json_t *ingress = get_path(svc, "status.loadBalancer.ingress");
+	json_t *ingress = obj_path(svc, "status.loadBalancer.ingress");
 	const char *type = str_at(svc, "spec.type", "ClusterIP");
 
 	json_array_append_new(row, json_string(type));
@@ -210,12 +193,12 @@ static void service_cells(json_t *row, json_t *svc)
 		json_array_append_new(row, json_string("<none>"));
 	json_array_append_new(row, ports_cell(svc));
 	json_array_append_new(row, age_cell(svc));
-	json_array_append_new(row, map_cell(get_path(svc, "spec.selector")));
+	json_array_append_new(row, map_cell(obj_path(svc, "spec.selector")));
 }
 
 static void deployment_cells(json_t *row, json_t *d)
 {
-	json_t *containers = get_path(d, "spec.template.spec.containers");
+	json_t *containers = obj_path(d, "spec.template.spec.containers");
 
 	json_array_append_new(row, json_sprintf("%lld/%lld", int_at(d, "status.readyReplicas", 0),
 			      int_at(d, "spec.replicas", 1)));
@@ -224,7 +207,7 @@ static void deployment_cells(json_t *row, json_t *d)
 	json_array_append_new(row, age_cell(d));
 	json_array_append_new(row, join_cell(containers, "name"));
 	json_array_append_new(row, join_cell(containers, "image"));
-	json_array_append_new(row, map_cell(get_path(d, "spec.selector.matchLabels")));
+	json_array_append_new(row, map_cell(obj_path(d, "spec.selector.matchLabels")));
 }
 
 static void crd_cells(json_t *row, json_t *obj, const char *columns)
@@ -233,9 +216,11 @@ static void crd_cells(json_t *row, json_t *obj, const char *columns)
 
 	while (p && *p) {
 		const char *eq = strchr(p, '=');
+		/* "Mode=.spec.mtls.mode": a JSONPath, read without its leading dot */
+		const char *from = eq + 1 + (eq[1] == '.');
 		const char *end = strchr(p, ';');
-		char *path = end ? xstrndup(eq + 1, (size_t)(end - eq - 1)) : xstrdup(eq + 1);
-		json_t *v = get_path(obj, path);
+		char *path = end ? xstrndup(from, (size_t)(end - from)) : xstrdup(from);
+		json_t *v = obj_path(obj, path);
 
 		if (json_is_array(v) || json_is_object(v)) {
 			char *text = json_dumps(v, JSON_COMPACT);

@@ -13,11 +13,13 @@ struct test_cmd {
 static const struct test_cmd cmds[] = {
 	{ "strbuf", cmd__strbuf },
 	{ "base64", cmd__base64 },
+	{ "rfc3339", cmd__rfc3339 },
 	{ "yaml", cmd__yaml },
 	{ "kubeconfig", cmd__kubeconfig },
 	{ "labels", cmd__labels },
 	{ "objects", cmd__objects },
 	{ "kube", cmd__kube },
+	{ "ws", cmd__ws },
 };
 
 int main(int argc, char **argv)

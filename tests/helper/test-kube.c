@@ -11,8 +11,7 @@
 #include <string.h>
 
 struct kube_test_opts {
-	struct kubeconfig_flags flags;
-	const char *groups[16];
+	struct kc_args kc;
 	struct kube_client_opts client;
 	unsigned limit;
 	long body_cap;
@@ -52,23 +51,7 @@ static long parse_timeout_ms(const char *s)
 /* Options that take a value; returns the number of argv words used, 0 when unknown. */
 static int parse_valued(struct kube_test_opts *o, const char *name, const char *v)
 {
-	struct kubeconfig_flags *f = &o->flags;
-
-	if (!strcmp(name, "--kubeconfig"))
-		f->kubeconfig = v;
-	else if (!strcmp(name, "--context"))
-		f->context = v;
-	else if (!strcmp(name, "--server"))
-		f->server = v;
-	else if (!strcmp(name, "--token"))
-		f->token = v;
-	else if (!strcmp(name, "--as"))
-		f->as = v;
-	else if (!strcmp(name, "--as-uid"))
-		f->as_uid = v;
-	else if (!strcmp(name, "--as-group") && f->nr_as_groups < ARRAY_SIZE(o->groups))
-		o->groups[f->nr_as_groups++] = v;
-	else if (!strcmp(name, "--request-timeout"))
+	if (!strcmp(name, "--request-timeout"))
 		o->client.timeout_ms = parse_timeout_ms(v);
 	else if (!strcmp(name, "-v"))
 		o->client.verbosity = atoi(v);
@@ -98,18 +81,16 @@ static int parse_opts(struct kube_test_opts *o, int argc, char **argv)
 {
 	int i = 1;
 
-	o->flags.as_groups = o->groups;
 	while (i < argc && argv[i][0] == '-') {
-		int used = 0;
-		if (!strcmp(argv[i], "--insecure-skip-tls-verify"))
-			o->flags.insecure_skip_tls_verify = used = 1;
-		else if (!strcmp(argv[i], "--disable-compression"))
-			o->flags.disable_compression = used = 1;
-		else if (!strcmp(argv[i], "--raw"))
+		int used = 0, kc = kc_args_parse_one(&o->kc, argc, argv, &i);
+
+		if (kc > 0)
+			continue;
+		if (!kc && !strcmp(argv[i], "--raw"))
 			o->raw = used = 1;
-		else if (!strcmp(argv[i], "--paginate"))
+		else if (!kc && !strcmp(argv[i], "--paginate"))
 			o->paginate = used = 1;
-		else if (i + 1 < argc)
+		else if (!kc && i + 1 < argc)
 			used = parse_valued(o, argv[i], argv[i + 1]);
 		if (!used || o->client.timeout_ms < 0) {
 			fputs(usage_text, stderr);
@@ -243,7 +224,7 @@ static int run(struct kube_client *c, const struct kube_test_opts *o, int argc, 
 
 int cmd__kube(int argc, char **argv)
 {
-	struct kube_test_opts o = { .flags = KUBECONFIG_FLAGS_INIT };
+	struct kube_test_opts o = { .kc = KC_ARGS_INIT };
 	struct kube_config cfg;
 	struct kube_client *c = NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -252,7 +233,7 @@ int cmd__kube(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	if (at < 0)
 		return MESH_EXIT_ERROR;
-	if (kubeconfig_resolve(&o.flags, &cfg, &err) ||
+	if (kubeconfig_resolve(&o.kc.fl, &cfg, &err) ||
 	    !(c = kube_client_new(&cfg, &o.client, &err))) {
 		ret = report_error(err.buf);
 		goto out;

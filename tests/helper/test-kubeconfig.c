@@ -30,12 +30,6 @@
  * and length.  Errors go to stderr as kubectl prints them; exit 2.
  */
 
-struct kc_args {
-	struct kubeconfig_flags fl;
-	const char *groups[16];
-	const char *exec_info;
-};
-
 struct flag_def {
 	const char *name;
 	char shorthand;
@@ -110,28 +104,36 @@ static int set_flag(struct kc_args *a, const struct flag_def *d, const char *val
 	return 0;
 }
 
+int kc_args_parse_one(struct kc_args *a, int argc, char **argv, int *i)
+{
+	const char *value;
+	const struct flag_def *d = find_flag(argv[*i], &value);
+
+	if (!d)
+		return 0;
+	if (!value && d->kind != 1) {
+		if (++*i == argc) {
+			fprintf(stderr, "flag needs an argument: %s\n", argv[*i - 1]);
+			return -1;
+		}
+		value = argv[*i];
+	}
+	(*i)++;
+	a->fl.as_groups = a->groups;
+	return set_flag(a, d, value) ? -1 : 1;
+}
+
 static int parse_flags(struct kc_args *a, int argc, char **argv)
 {
-	int i;
+	int i = 0, r;
 
-	for (i = 0; i < argc; i++) {
-		const char *value;
-		const struct flag_def *d = find_flag(argv[i], &value);
-		if (!d) {
+	while (i < argc) {
+		r = kc_args_parse_one(a, argc, argv, &i);
+		if (!r)
 			fprintf(stderr, "test-common kubeconfig: unknown flag '%s'\n", argv[i]);
-			return -1;
-		}
-		if (!value && d->kind != 1) {
-			if (++i == argc) {
-				fprintf(stderr, "flag needs an argument: %s\n", argv[i - 1]);
-				return -1;
-			}
-			value = argv[i];
-		}
-		if (set_flag(a, d, value))
+		if (r <= 0)
 			return -1;
 	}
-	a->fl.as_groups = a->groups;
 	return 0;
 }
 
@@ -466,7 +468,7 @@ static int cmd_issuer(int argc, char **argv)
 
 int cmd__kubeconfig(int argc, char **argv)
 {
-	struct kc_args a = { KUBECONFIG_FLAGS_INIT, { NULL }, NULL };
+	struct kc_args a = KC_ARGS_INIT;
 	const char *mode = argc > 1 ? argv[1] : "";
 	int skip = !strcmp(mode, "merged") || !strcmp(mode, "exec");
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test-common checks for strbuf, base64 and the YAML/JSON converter. */
+/* test-common checks for strbuf, base64, RFC 3339 times and the YAML/JSON converter. */
 #include "base64.h"
+#include "rfc3339.h"
 #include "strbuf.h"
 #include "test-common.h"
 #include "xalloc.h"
@@ -14,7 +15,8 @@
  * strbuf OP [ARG]... : apply operations in order, then print
  * "len=N overflow=N buf=[...]".  Operations: cap N, add S, addch C,
  * addf-int FMT N, addchars C N, trim, rtrim, setlen N, reset, detach,
- * release.
+ * release, goquote S, urlencode S, urlencode-plus S, urldecode S,
+ * urldecode-plus S.
  */
 int cmd__strbuf(int argc, char **argv)
 {
@@ -49,9 +51,15 @@ int cmd__strbuf(int argc, char **argv)
 			char *s = strbuf_detach(&sb, &len);
 			printf("detached=[%s] len=%zu\n", s, len);
 			free(s);
-		} else if (!strcmp(op, "release"))
+		} else if (!strcmp(op, "release")) {
 			strbuf_release(&sb);
-		else {
+		} else if (!strcmp(op, "goquote") && ++i) {
+			strbuf_addstr_go_quoted(&sb, a);
+		} else if (starts_with(op, "urlencode") && ++i) {
+			strbuf_add_urlencoded(&sb, a, ends_with(op, "-plus"));
+		} else if (starts_with(op, "urldecode") && ++i) {
+			strbuf_add_urldecoded(&sb, a, strlen(a), ends_with(op, "-plus"));
+		} else {
 			fprintf(stderr, "unknown op %s\n", op);
 			return 2;
 		}
@@ -86,6 +94,29 @@ int cmd__base64(int argc, char **argv)
 		printf("%s\n", out.buf);
 	strbuf_release(&out);
 	return r;
+}
+
+/*
+ * rfc3339 [go] TEXT... : print "TEXT N" with the seconds since the epoch
+ * each TEXT names, or "TEXT bad"; go reads as Go's time.Parse does.
+ */
+int cmd__rfc3339(int argc, char **argv)
+{
+	unsigned flags = 0;
+	time_t t;
+	int i = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "go")) {
+		flags = RFC3339_GO;
+		i++;
+	}
+	for (; i < argc; i++) {
+		if (rfc3339_parse(argv[i], strlen(argv[i]), flags, &t))
+			printf("%s bad\n", argv[i]);
+		else
+			printf("%s %lld\n", argv[i], (long long)t);
+	}
+	return 0;
 }
 
 /*
