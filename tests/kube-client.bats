@@ -379,8 +379,9 @@ EOF
 
 @test "a batch does not run past --request-timeout" {
 	start_as_alice
-	fake_fault 'GET /api/v1/namespaces/default/pods slow=5000'
-	run --separate-stderr -2 kube --request-timeout 1 batch /api/v1/namespaces /api/v1/namespaces/default/pods
+	# Generous margins: the fast request must finish on a loaded machine.
+	fake_fault 'GET /api/v1/namespaces/default/pods slow=30000'
+	run --separate-stderr -2 kube --request-timeout 4 batch /api/v1/namespaces /api/v1/namespaces/default/pods
 	assert_output - <<'EOF'
 /api/v1/namespaces status=200 pages=1 retries=0 items=4
 /api/v1/namespaces/default/pods status=0 pages=0 retries=0 failed
