@@ -7,15 +7,10 @@
 
 load test_helper/common
 load test_helper/fake-server
+load test_helper/authz
 
 setup() {
-	_common_setup
-	# Through the real kubectl when it is installed, else the plugin binary itself.
-	command -v kubectl >/dev/null || kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
-	B="$MESH_FIXTURES/istio/pilot/pkg/security/authz/builder/testdata"
-	W="$(fixture authz/builder)"
-	M="$(fixture authz/mesh.yaml)"
-	T="$BATS_TEST_TMPDIR"
+	_authz_setup
 }
 
 teardown() {
@@ -32,12 +27,8 @@ summary() {
 	printf '%s' "$output" | jq -c '{allowed, decision, policy, rule, http_status}'
 }
 
-# pol NAME: the policy on stdin, saved for -f.
-pol() {
-	cat >"$T/$1"
-}
-
 @test "§3.6 builder allow-empty-rule: rules: [{}] allows every request" {
+	need_fixtures
 	httpbin GET /anything --port 80 -f "$B/http/allow-empty-rule-in.yaml"
 	assert_success
 	assert_output "yes"
@@ -47,6 +38,7 @@ pol() {
 }
 
 @test "§3.6 builder allow-nil-rule: an ALLOW policy without rules still turns on deny-by-default" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/allow-nil-rule-in.yaml" --from-principal cluster.local/ns/foo/sa/sleep -o json
 	assert_failure 1
 	assert_equal "$(summary)" '{"allowed":false,"decision":"DENY","policy":null,"rule":null,"http_status":403}'
@@ -54,6 +46,7 @@ pol() {
 }
 
 @test "§5.2 builder allow-full-rule rule 0: serviceAccounts, bare names in the policy's namespace, no partial names" {
+	need_fixtures
 	for p in cluster.local/ns/my-ns/sa/my-sa cluster.local/ns/foo/sa/sa-only \
 		cluster.local/ns/foo/extra/sa/sa-only/x other-td/ns/my-ns/sa/my-sa; do
 		httpbin GET / --port 80 -f "$B/http/allow-full-rule-in.yaml" --from-principal "$p" --skip-trust-domain-check
@@ -71,6 +64,7 @@ pol() {
 }
 
 @test "§4.3 builder allow-full-rule rule 1: notPrincipals [\"*\"] fails every mTLS caller, and the rule never matches" {
+	need_fixtures
 	httpbin GET /exact --port 80 -f "$B/http/allow-full-rule-in.yaml" --from-principal principal --skip-trust-domain-check --explain
 	assert_failure 1
 	assert_line "            from[0].source.principals: matched: peer \"spiffe://principal\" matches [\"principal\", \"principal-prefix-*\", \"*-suffix-principal\", \"*\"]"
@@ -79,6 +73,7 @@ pol() {
 }
 
 @test "§4.3 builder allow-path and allow-host-before-111: \"*\" under notPaths or notHosts denies every request" {
+	need_fixtures
 	for path in /exact /prefix/a /a/suffix /path/template/x; do
 		httpbin GET "$path" --port 80 -f "$B/http/allow-path-in.yaml"
 		assert_failure 1
@@ -90,6 +85,7 @@ pol() {
 }
 
 @test "§2.2 §12 builder audit-full-rule: AUDIT matches but never changes the decision" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/audit-full-rule-in.yaml" --explain
 	assert_success
 	assert_line "AUDIT     foo/audit-all rule 0: matched: every condition of the rule holds"
@@ -97,6 +93,7 @@ pol() {
 }
 
 @test "§9 builder custom-grpc-provider: a matching CUSTOM rule leaves the answer to the authorizer" {
+	need_fixtures
 	httpbin GET /httpbin1 --port 80 -f "$B/http/custom-simple-http-in.yaml" -f "$W/mesh-grpc.yaml"
 	assert_failure 3
 	assert_output - <<-'OUT'
@@ -112,6 +109,7 @@ pol() {
 }
 
 @test "§9.4 builder custom-bad-invalid-config: an invalid provider turns CUSTOM rules into DENY rules" {
+	need_fixtures
 	httpbin GET /httpbin1 --port 80 -f "$B/http/custom-simple-http-in.yaml" -f "$W/mesh-invalid.yaml" -o json
 	assert_failure 1
 	assert_equal "$(summary)" '{"allowed":false,"decision":"DENY","policy":"foo/httpbin-1","rule":0,"http_status":403}'
@@ -122,6 +120,7 @@ pol() {
 }
 
 @test "§9.4 builder custom-bad-multiple-providers: two providers turn every CUSTOM rule into a DENY rule" {
+	need_fixtures
 	for path in /httpbin1 /httpbin2; do
 		httpbin GET "$path" --port 80 -f "$B/http/custom-bad-multiple-providers-in.yaml" -f "$W/mesh-http.yaml"
 		assert_failure 1
@@ -132,6 +131,7 @@ pol() {
 }
 
 @test "§2.3 builder deny-and-allow: a DENY match wins; otherwise one ALLOW rule must match" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/deny-and-allow-in.yaml" --from-principal deny --skip-trust-domain-check -o json
 	assert_failure 1
 	assert_equal "$(summary)" '{"allowed":false,"decision":"DENY","policy":"foo/httpbin-deny","rule":0,"http_status":403}'
@@ -143,12 +143,14 @@ pol() {
 }
 
 @test "§3.6 builder deny-empty-rule: DENY with rules: [{}] denies every request" {
+	need_fixtures
 	httpbin DELETE /x --port 80 -f "$B/http/deny-empty-rule-in.yaml" --from-principal allow
 	assert_failure 1
 	assert_output "no"
 }
 
 @test "§12 builder dry-run-allow-and-deny and dry-run-allow: dry-run policies never decide" {
+	need_fixtures
 	httpbin GET /deny --port 80 -f "$B/http/dry-run-allow-and-deny-in.yaml" --explain
 	assert_success
 	assert_line "DENY      foo/httpbin-2: dry-run: istio.io/dry-run: its rules are only logged and never change the decision (§12)"
@@ -160,6 +162,7 @@ pol() {
 }
 
 @test "§12 builder dry-run-mix: only the enforced ALLOW policy counts" {
+	need_fixtures
 	httpbin GET /another --port 80 -f "$B/http/dry-run-mix-in.yaml"
 	assert_success
 	httpbin GET /allow --port 80 -f "$B/http/dry-run-mix-in.yaml"
@@ -167,6 +170,7 @@ pol() {
 }
 
 @test "§3.1 §2.3 builder multiple-policies: ALLOW policies from one namespace are ORed" {
+	need_fixtures
 	local mp="$B/http/multiple-policies-in.yaml"
 	httpbin DELETE /x --port 9000 --protocol http -f "$mp" --from-ip 192.0.2.1
 	assert_failure 1
@@ -198,6 +202,7 @@ pol() {
 }
 
 @test "§6.1 §6.2 builder trust-domain-one-alias: a cluster.local principal matches the trust domain and its alias" {
+	need_fixtures
 	for p in 'td1/ns/rule[0]/sa/from[0]-principal[0]' 'cluster.local/ns/rule[0]/sa/from[0]-principal[0]'; do
 		httpbin 'rule[0]-to[0]-method[0]' / --port 80 -f "$B/http/simple-policy-td-aliases-in.yaml" \
 			-f "$W/mesh-td1-one-alias.yaml" --from-principal "$p"
@@ -212,6 +217,7 @@ pol() {
 }
 
 @test "§6.2 builder trust-domain-multiple-aliases: a value naming an alias expands to every trust domain" {
+	need_fixtures
 	for p in 'td1/ns/rule[0]/sa/from[0]-principal[0]' 'some-td/ns/rule[0]/sa/from[0]-principal[0]'; do
 		httpbin GET / --port 80 -f "$B/http/simple-policy-multiple-td-aliases-in.yaml" \
 			-f "$W/mesh-td1-two-aliases.yaml" --from-principal "$p"
@@ -223,6 +229,7 @@ pol() {
 }
 
 @test "§6.2 builder trust-domain-wildcard-in-principal: principals [\"*\"] is any mTLS identity, never plaintext" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/simple-policy-principal-with-wildcard-in.yaml" \
 		-f "$W/mesh-td1-foobar.yaml" --from-principal anything/at/all --skip-trust-domain-check
 	assert_success
@@ -232,6 +239,7 @@ pol() {
 }
 
 @test "§6.2 builder trust-domain-aliases-in-source-principal: source.principal [\"*\"] with namespaces" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/td-aliases-source-principal-in.yaml" -f "$W/mesh-new-td.yaml" \
 		--from-principal old-td/ns/istio-system/sa/istio-ingressgateway
 	assert_success
@@ -241,6 +249,7 @@ pol() {
 }
 
 @test "§5.4 builder trust-domains-field: trustDomains, notTrustDomains, and negations match plaintext" {
+	need_fixtures
 	for p in cluster.local/ns/a/sa/b another.local/ns/a/sa/b elsewhere/ns/a/sa/b; do
 		httpbin GET / --port 80 -f "$B/http/trust-domains-in.yaml" --from-principal "$p" --skip-trust-domain-check
 		assert_success
@@ -255,6 +264,7 @@ pol() {
 }
 
 @test "§3.2 builder single-policy: a principal without /ns/ never satisfies namespaces in the same source" {
+	need_fixtures
 	httpbin 'rule[0]-to[0]-method[1]' /x --port 9001 --protocol http --skip-trust-domain-check \
 		--host 'rule[0]-to[0]-host[1]' --from-principal 'rule[0]-from[0]-principal[1]' \
 		--from-ip 10.0.0.1 --remote-ip 172.16.10.10 --dest-ip 10.10.10.10 --header X-header:header \
@@ -264,6 +274,7 @@ pol() {
 }
 
 @test "§8.2 builder tcp/allow-both-http-tcp: ALLOW rules with an HTTP-only field are dropped on TCP" {
+	need_fixtures
 	local p="$B/tcp/allow-both-http-tcp-in.yaml"
 	httpbin --port 80 --protocol tcp -f "$p" --from-principal cluster.local/ns/ns-1/sa/x -o json
 	assert_success
@@ -278,6 +289,7 @@ pol() {
 }
 
 @test "§8.2 builder tcp/allow-only-http: when every ALLOW rule is dropped, every TCP connection is denied" {
+	need_fixtures
 	httpbin --port 9090 -f "$B/tcp/allow-only-http-in.yaml" --from-principal cluster.local/ns/ns-1/sa/x
 	assert_failure 1
 	assert_output "no"
@@ -287,6 +299,7 @@ pol() {
 }
 
 @test "§8.3 builder tcp/deny-both-http-tcp: DENY rules lose their HTTP-only fields on TCP" {
+	need_fixtures
 	local p="$B/tcp/deny-both-http-tcp-in.yaml"
 	httpbin --port 9090 -f "$p" --plaintext --from-ip 192.0.2.1 --explain
 	assert_failure 1
@@ -303,6 +316,7 @@ pol() {
 }
 
 @test "§9.3 builder tcp/custom-both-http-tcp and custom-only-http: gRPC providers apply on TCP, HTTP providers do not" {
+	need_fixtures
 	httpbin --port 8080 -f "$B/tcp/custom-both-http-tcp-in.yaml" -f "$W/mesh-grpc.yaml" --from-ip 192.0.2.1 -o json
 	assert_failure 3
 	assert_equal "$(summary)" '{"allowed":false,"decision":"CUSTOM","policy":"foo/httpbin-deny","rule":0,"http_status":null}'
@@ -312,6 +326,7 @@ pol() {
 }
 
 @test "§12 builder tcp/dry-run-mix and tcp/audit-both-http-tcp: dry-run and AUDIT do not decide on TCP" {
+	need_fixtures
 	httpbin --port 9000 --protocol tcp -f "$B/tcp/dry-run-mix-in.yaml"
 	assert_success
 	httpbin --port 80 --protocol tcp -f "$B/tcp/dry-run-mix-in.yaml"
@@ -701,7 +716,7 @@ jwt_policies() {
 }
 
 @test "§11.1 §11.2 without a RequestAuthentication a token is not inspected; without a token there is no principal" {
-	pol p.yaml <<-'EOF'
+	pol require-jwt.yaml <<-'EOF'
 	apiVersion: security.istio.io/v1
 	kind: AuthorizationPolicy
 	metadata: {name: require-jwt, namespace: foo}
@@ -711,27 +726,17 @@ jwt_policies() {
 	  rules:
 	  - from: [{source: {notRequestPrincipals: ["*"]}}]
 	EOF
-	run kubectl mesh-authz can-i GET / --to svc/httpbin.foo -f "$M" -f "$T/p.yaml" \
+	run kubectl mesh-authz can-i GET / --to svc/httpbin.foo -f "$M" -f "$T/require-jwt.yaml" \
 		--jwt-claims '{"iss":"https://idp.example.com/","sub":"alice"}' --jwt-invalid --explain
 	assert_failure 1
 	assert_line "JWT       ignored: no RequestAuthentication selects the workload: the token is not inspected (§11.1)"
 	assert_line "DECISION  DENY: RBAC: access denied: foo/require-jwt rule 0 matches (DENY)"
 	jwt_policies
 	cat "$T/p.yaml" >"$T/both.yaml"
-	pol p.yaml <<-'EOF'
-	apiVersion: security.istio.io/v1
-	kind: AuthorizationPolicy
-	metadata: {name: require-jwt, namespace: foo}
-	spec:
-	  selector: {matchLabels: {app: httpbin}}
-	  action: DENY
-	  rules:
-	  - from: [{source: {notRequestPrincipals: ["*"]}}]
-	EOF
-	run kubectl mesh-authz can-i GET /nested --to svc/httpbin.foo -f "$M" -f "$T/both.yaml" -f "$T/p.yaml" --explain
+	run kubectl mesh-authz can-i GET /nested --to svc/httpbin.foo -f "$M" -f "$T/both.yaml" -f "$T/require-jwt.yaml" --explain
 	assert_failure 1
 	assert_line "JWT       none: no token: accepted without a request principal (§11.2; RequestAuthentication foo/jwt)"
-	run kubectl mesh-authz can-i GET /nested --to svc/httpbin.foo -f "$M" -f "$T/both.yaml" -f "$T/p.yaml" \
+	run kubectl mesh-authz can-i GET /nested --to svc/httpbin.foo -f "$M" -f "$T/both.yaml" -f "$T/require-jwt.yaml" \
 		--jwt-claims '{"iss":"https://idp.example.com/","sub":"z","realm":{"role":"ops"}}'
 	assert_success
 }
@@ -944,6 +949,7 @@ jwt_policies() {
 }
 
 @test "§6.4 callers outside the mesh's trust domains fail the mTLS handshake before any policy; caCertificates trust domains pass" {
+	need_fixtures
 	httpbin GET / --port 80 -f "$B/http/trust-domains-in.yaml" --from-principal another.local/ns/a/sa/b -o json
 	assert_failure 1
 	assert_equal "$(summary)" '{"allowed":false,"decision":"DENY","policy":null,"rule":null,"http_status":null}'

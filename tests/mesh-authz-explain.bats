@@ -5,25 +5,16 @@
 
 load test_helper/common
 load test_helper/fake-server
+load test_helper/authz
 
 setup() {
-	_common_setup
-	# Through the real kubectl when it is installed, else the plugin binary itself.
-	command -v kubectl >/dev/null || kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
-	B="$MESH_FIXTURES/istio/pilot/pkg/security/authz/builder/testdata"
-	W="$(fixture authz/builder)"
-	M="$(fixture authz/mesh.yaml)"
-	X="$MESH_ROOT/examples"
-	T="$BATS_TEST_TMPDIR"
+	_authz_setup
 }
 
 teardown() {
 	fake_stop
 }
 
-pol() {
-	cat >"$T/$1"
-}
 
 @test "§1.5 §2.1 the example mesh: a workload, its ports, its policies in evaluation order" {
 	run kubectl mesh-authz explain svc/payments.shop -f "$X/mesh"
@@ -147,6 +138,7 @@ pol() {
 }
 
 @test "§8.2 §8.3 builder tcp cases: on the workload's TCP ports ALLOW rules are dropped, DENY rules lose fields" {
+	need_fixtures
 	run kubectl mesh-authz explain svc/httpbin.foo -f "$W/workload.yaml" -f "$B/tcp/allow-both-http-tcp-in.yaml" -o json
 	assert_success
 	assert_equal "$(printf '%s' "$output" | jq -c '[.workloads[0].phases[2].policies[0].rules[] | .tcp]')" \
@@ -162,6 +154,7 @@ pol() {
 }
 
 @test "§3.6 §9.4 §12 allow-nothing, dry-run and CUSTOM-as-DENY policies carry a note" {
+	need_fixtures
 	run kubectl mesh-authz explain pod/httpbin-7d9c6b5f4-x1y2z.foo -f "$W/workload.yaml" \
 		-f "$B/http/allow-nil-rule-in.yaml" -f "$B/http/audit-full-rule-in.yaml" \
 		-f "$B/http/custom-simple-http-in.yaml" -f "$W/mesh-invalid.yaml"

@@ -5,25 +5,16 @@
 
 load test_helper/common
 load test_helper/fake-server
+load test_helper/authz
 
 setup() {
-	_common_setup
-	# Through the real kubectl when it is installed, else the plugin binary itself.
-	command -v kubectl >/dev/null || kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
-	B="$MESH_FIXTURES/istio/pilot/pkg/security/authz/builder/testdata"
-	W="$(fixture authz/builder)"
-	M="$(fixture authz/mesh.yaml)"
-	X="$MESH_ROOT/examples"
-	T="$BATS_TEST_TMPDIR"
+	_authz_setup
 }
 
 teardown() {
 	fake_stop
 }
 
-pol() {
-	cat >"$T/$1"
-}
 
 # lint_json ARGS...: run lint -o json; $findings and $output get "severity name: message" lines.
 lint_json() {
@@ -356,6 +347,7 @@ lint_json() {
 }
 
 @test "builder testdata: the validation errors in allow-full-rule and the never-match rules" {
+	need_fixtures
 	lint_json -A -f "$W/workload.yaml" -f "$B/http/allow-full-rule-in.yaml"
 	assert_failure 1
 	assert_line 'error httpbin-1: spec.rules[1].to[0].operation.notMethods: ["*"] can never be satisfied on HTTP: every request has one (§4.3)'

@@ -4,25 +4,16 @@
 
 load test_helper/common
 load test_helper/fake-server
+load test_helper/authz
 
 setup() {
-	_common_setup
-	# Through the real kubectl when it is installed, else the plugin binary itself.
-	command -v kubectl >/dev/null || kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
-	B="$MESH_FIXTURES/istio/pilot/pkg/security/authz/builder/testdata"
-	W="$(fixture authz/builder)"
-	M="$(fixture authz/mesh.yaml)"
-	X="$MESH_ROOT/examples"
-	T="$BATS_TEST_TMPDIR"
+	_authz_setup
 }
 
 teardown() {
 	fake_stop
 }
 
-pol() {
-	cat >"$T/$1"
-}
 
 mixed_policies() {
 	pol p.yaml <<-'EOF'
@@ -132,6 +123,7 @@ mixed_policies() {
 }
 
 @test "§9 CUSTOM: identities whose calls go to the authorizer are listed as CUSTOM" {
+	need_fixtures
 	run kubectl mesh-authz who-can GET /httpbin1 --to svc/httpbin.foo --port 80 -f "$W/workload.yaml" \
 		-f "$B/http/custom-simple-http-in.yaml" -f "$W/mesh-grpc.yaml" -o json
 	assert_success
@@ -141,6 +133,7 @@ mixed_policies() {
 }
 
 @test "§5.2 builder allow-full-rule: serviceAccounts no object holds become identities" {
+	need_fixtures
 	run kubectl mesh-authz who-can GET / --to svc/httpbin.foo --port 80 -f "$W/workload.yaml" \
 		-f "$B/http/allow-full-rule-in.yaml"
 	assert_success
@@ -152,6 +145,7 @@ mixed_policies() {
 }
 
 @test "§8.2 on a TCP port only rules without HTTP-only fields count" {
+	need_fixtures
 	run kubectl mesh-authz who-can --to svc/httpbin.foo --port 8080 -f "$W/workload.yaml" \
 		-f "$B/tcp/allow-both-http-tcp-in.yaml" -o json
 	assert_success
@@ -192,6 +186,7 @@ mixed_policies() {
 }
 
 @test "nobody can call: an empty table and a note on stderr" {
+	need_fixtures
 	run --separate-stderr kubectl mesh-authz who-can DELETE / --to svc/httpbin.foo --port 80 -f "$W/workload.yaml" \
 		-f "$B/http/allow-nil-rule-in.yaml"
 	assert_success
