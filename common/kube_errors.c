@@ -306,15 +306,17 @@ static void connect_error(struct strbuf *err, const struct kube_xfer *x, CURLcod
  */
 static void timeout_error(struct strbuf *err, const struct kube_xfer *x)
 {
-	curl_off_t connected = 0, handshaken = 0;
+	curl_off_t connected = 0, handshaken = 0, sent = 0;
 	int deadline = x->deadline_ms && kube_now_ms() + 50 >= x->deadline_ms;
 
 	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connected);
 	curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+	/* A reused connection reports no connect time, but the request went out. */
+	curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
 	if (x->headers_done) {
 		body_read_error(err);
 		strbuf_addstr(err, "net/http: request canceled (Client.Timeout or context cancellation while reading body)");
-	} else if (connected && (handshaken || !x->c->https)) {
+	} else if (sent || (connected && (handshaken || !x->c->https))) {
 		strbuf_addstr(err, KUBE_TIMEOUT_TEXT);
 	} else if (deadline) {
 		strbuf_addstr(err, UNABLE "net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)");
