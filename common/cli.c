@@ -525,9 +525,7 @@ static size_t build_queries(struct cli *cli, unsigned kinds, const char *scope_n
 		q[n].namespace = obj_kind_info((enum obj_kind)k)->namespaced ? scope_ns : NULL;
 		n++;
 	}
-	*cm_name = cli->opts.revision && *cli->opts.revision ?
-			   xasprintf("istio-%s", cli->opts.revision) :
-			   xstrdup("istio");
+	*cm_name = mesh_configmap_name(cli->opts.revision);
 	memset(&q[n], 0, sizeof(q[n]));
 	q[n].kind = OBJ_CONFIGMAP;
 	q[n].namespace = cli_istio_namespace(cli);

@@ -176,6 +176,9 @@ int cli_client(struct cli *cli, struct kube_client **out);
  */
 const char *cli_namespace(struct cli *cli);
 
+/* The Istio control-plane namespace: -i, else "istio-system". Borrowed. */
+const char *cli_istio_namespace(const struct cli *cli);
+
 /* 1 when the objects come from -f files rather than the cluster. */
 int cli_offline(const struct cli *cli);
 

@@ -36,8 +36,6 @@ int cli_parse_args(struct cli_parse *p, int argc, char **argv, int stop_at_posit
 /* --request-timeout text to milliseconds; -1 when invalid. */
 long cli_parse_timeout(const char *text);
 
-/* The Istio control-plane namespace: -i, else "istio-system". Borrowed. */
-const char *cli_istio_namespace(const struct cli *cli);
 
 /* Help, in kubectl's layout (cli_help.c). */
 void cli_print_program_help(const struct cli *cli, FILE *f);

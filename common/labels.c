@@ -21,6 +21,31 @@ int labels_contain(json_t *labels, json_t *want)
 	return 1;
 }
 
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *labels_text(json_t *labels)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char **keys = xcalloc(json_object_size(labels) + 1, sizeof(*keys));
+	const char *k, *v;
+	json_t *value;
+	size_t n = 0, i;
+
+	json_object_foreach(labels, k, value)
+		keys[n++] = k;
+	if (n)
+		qsort(keys, n, sizeof(*keys), cmp_keys);
+	for (i = 0; i < n; i++) {
+		v = json_string_value(json_object_get(labels, keys[i]));
+		strbuf_addf(&sb, "%s%s=%s", i ? "," : "", keys[i], v ? v : "");
+	}
+	free(keys);
+	return strbuf_detach(&sb, NULL);
+}
+
 enum label_op {
 	OP_IN, OP_NOT_IN, OP_EQUALS, OP_DOUBLE_EQUALS, OP_NOT_EQUALS,
 	OP_GREATER_THAN, OP_LESS_THAN, OP_EXISTS, OP_DOES_NOT_EXIST

@@ -16,6 +16,14 @@
 int labels_contain(json_t *labels, json_t *want);
 
 /*
+ * labels (a JSON object of strings, e.g. metadata.labels or a
+ * matchLabels) as text: "app=payments,version=v1", keys sorted
+ * bytewise, a value that is not a string as empty; "" for none.
+ * Returns a new string (caller frees).
+ */
+char *labels_text(json_t *labels);
+
+/*
  * Evaluate a metav1.LabelSelector ({matchLabels, matchExpressions}
  * with operators In, NotIn, Exists, DoesNotExist) against labels.
  * A NULL selector matches nothing; an empty one ({}) matches

@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -181,6 +182,47 @@ long long obj_created(json_t *obj)
 	if (!ts || rfc3339_parse(ts, strlen(ts), 0, &t) || t < 0)
 		return 0;
 	return (long long)t;
+}
+
+int obj_container_port(json_t *pod, const char *name)
+{
+	json_t *c, *p;
+	size_t i, j;
+
+	json_array_foreach(obj_path(pod, "spec.containers"), i, c)
+		json_array_foreach(json_object_get(c, "ports"), j, p) {
+			const char *pn = json_string_value(json_object_get(p, "name"));
+			if (pn && !strcmp(pn, name))
+				return (int)json_integer_value(json_object_get(p, "containerPort"));
+		}
+	return -1;
+}
+
+json_t *obj_service_port(json_t *svc, int port)
+{
+	json_t *sp;
+	size_t i;
+
+	json_array_foreach(obj_path(svc, "spec.ports"), i, sp)
+		if (json_integer_value(json_object_get(sp, "port")) == port)
+			return sp;
+	return NULL;
+}
+
+int obj_target_port(json_t *sp, json_t *pod)
+{
+	json_t *tp = json_object_get(sp, "targetPort");
+	const char *name = json_string_value(tp);
+
+	if (!tp)
+		return (int)json_integer_value(json_object_get(sp, "port"));
+	if (json_is_integer(tp))
+		return (int)json_integer_value(tp);
+	if (!name)
+		return -1;
+	if (*name && !name[strspn(name, "0123456789")])
+		return atoi(name);
+	return pod ? obj_container_port(pod, name) : -1;
 }
 
 /*

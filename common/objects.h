@@ -106,6 +106,46 @@ int objset_add(struct objset *s, json_t *obj, const char *source, struct strbuf 
 int objset_load_paths(struct objset *s, const char *const *paths, size_t n,
 		      int recursive, const char *default_ns, struct strbuf *err);
 
+/*
+ * What objset_load_paths_filtered() keeps: the objects a command about
+ * a few namespaces reads.  A namespaced object is kept when it is in
+ * one of namespaces, in the mesh root namespace, or of a kind in
+ * everywhere; ConfigMaps only in istio_ns (the mesh config is the only
+ * one the suite reads).  Cluster-scoped objects are always kept.  The
+ * root namespace is read from the istio ConfigMap among the inputs the
+ * way objset_finish() reads it, so istio_ns and revision must be those
+ * given to objset_finish().
+ */
+struct obj_filter {
+	const char *const *namespaces;  /* NULL-terminated */
+	unsigned everywhere;            /* OBJ_BIT()s of kinds kept in every namespace */
+	const char *istio_ns;           /* NULL or "": "istio-system" */
+	const char *revision;           /* NULL for none */
+};
+
+/*
+ * objset_load_paths() for a command that needs only what f keeps.
+ * When every path is a regular file of JSON (a stream of objects and
+ * Lists, as kubectl get -o json writes them, or arrays of them), each
+ * object's kind, apiVersion, name and namespace are read by a byte scan
+ * and only the objects f keeps are parsed: on a dump of a large
+ * cluster this is many times faster, and the set answers every question
+ * about f's namespaces exactly as the full load would.  Everything else
+ * goes through objset_load_paths(), which keeps every object and words
+ * the errors: stdin, directories, YAML, malformed JSON, an object whose
+ * kind, apiVersion, metadata.name or metadata.namespace is missing or
+ * not a plain string (no escapes), a List inside a List, and every
+ * error.  What differs from the full load: objects that are not kept
+ * are not parsed, so a syntax error inside one goes unnoticed and
+ * objset_ignored() does not count them; and a top-level JSON array is
+ * read as its elements (objset_load_paths() refuses it, as kubectl
+ * does).  Returns 0, or -1 with err set; the set then holds an
+ * unspecified part of the objects and should be freed.
+ */
+int objset_load_paths_filtered(struct objset *s, const char *const *paths, size_t n,
+			       int recursive, const char *default_ns,
+			       const struct obj_filter *f, struct strbuf *err);
+
 /* What to fetch from a live cluster. */
 struct obj_query {
 	enum obj_kind kind;
@@ -135,6 +175,12 @@ int objset_fetch(struct objset *s, struct kube_client *c, const struct obj_query
  */
 int objset_finish(struct objset *s, const char *istio_ns, const char *revision,
 		  struct strbuf *err);
+/*
+ * The name of the istio ConfigMap objset_finish() reads: "istio-REV",
+ * or "istio" when revision is NULL, empty or "default".  Returns a new
+ * string (caller frees).
+ */
+char *mesh_configmap_name(const char *revision);
 
 /*
  * Objects in a set are read-only: pods share identical parts (labels,
@@ -164,6 +210,19 @@ const char *obj_annotation(json_t *obj, const char *key);
 json_t *obj_path(json_t *obj, const char *dotted);
 /* creationTimestamp as seconds since the epoch; 0 when absent or bad. */
 long long obj_created(json_t *obj);
+
+/* Ports of pods and Services. */
+/* The containerPort of the port named name in pod's spec.containers, or -1. */
+int obj_container_port(json_t *pod, const char *name);
+/* The entry of svc's spec.ports whose port is port (borrowed), or NULL. */
+json_t *obj_service_port(json_t *svc, int port);
+/*
+ * Where the Service port spec sp (an entry of spec.ports) forwards on
+ * pod: targetPort as a number or a string of digits; a named targetPort
+ * through obj_container_port() (-1 when pod is NULL or has no such
+ * port); port itself when targetPort is absent.  -1 when unresolvable.
+ */
+int obj_target_port(json_t *sp, json_t *pod);
 
 /*
  * Drop the fields the suite never reads from one object of the kind

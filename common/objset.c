@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The object set: adding objects and Lists, reading -f paths, name lookup. */
-#include "objects.h"
+#include "objset_priv.h"
 #include "yamljson.h"
 #include "xalloc.h"
 
@@ -221,21 +221,31 @@ static int add_doc(struct objset *s, json_t *obj, const struct add_ctx *cx,
 		   struct strbuf *err);
 
 /*
- * "List" and "PodList"-style objects.  Items of an API list carry no
- * kind or apiVersion: they are those of the list, minus "List".
+ * Items of an API list carry no kind or apiVersion: they are those of
+ * the list (kind, api_version may be NULL), minus "List".
  */
+static void inherit_list_fields(json_t *item, const char *kind, const char *api_version)
+{
+	size_t kind_len = strlen(kind) - strlen("List");
+
+	if (!json_is_object(item))
+		return;
+	if (kind_len && !json_object_get(item, "kind"))
+		json_object_set_new(item, "kind", json_stringn(kind, kind_len));
+	if (api_version && !json_object_get(item, "apiVersion"))
+		json_object_set_new(item, "apiVersion", json_string(api_version));
+}
+
+/* "List" and "PodList"-style objects. */
 static int add_list(struct objset *s, json_t *list, const char *kind,
 		    const struct add_ctx *cx, struct strbuf *err)
 {
 	const char *api_version = json_string_value(json_object_get(list, "apiVersion"));
-	size_t i, kind_len = strlen(kind) - strlen("List");
+	size_t i;
 	json_t *item;
 
 	json_array_foreach(json_object_get(list, "items"), i, item) {
-		if (json_is_object(item) && kind_len && !json_object_get(item, "kind"))
-			json_object_set_new(item, "kind", json_stringn(kind, kind_len));
-		if (json_is_object(item) && api_version && !json_object_get(item, "apiVersion"))
-			json_object_set_new(item, "apiVersion", json_string(api_version));
+		inherit_list_fields(item, kind, api_version);
 		if (add_doc(s, json_incref(item), cx, err))
 			return -1;
 	}
@@ -253,8 +263,18 @@ static int add_doc(struct objset *s, json_t *obj, const struct add_ctx *cx,
 		   struct strbuf *err)
 {
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
-	int ret;
+	int ret = 0;
+	size_t i;
+	json_t *item;
 
+	/* A top-level JSON array (jq's usual output) is read as its elements. */
+	if (json_is_array(obj)) {
+		json_array_foreach(obj, i, item)
+			if ((ret = add_doc(s, json_incref(item), cx, err)))
+				break;
+		json_decref(obj);
+		return ret;
+	}
 	if (!kind || !*kind)
 		ret = missing_field(obj, cx, "Kind", err);
 	else if (is_list(obj, kind))
@@ -268,6 +288,17 @@ static int add_doc(struct objset *s, json_t *obj, const struct add_ctx *cx,
 int objset_add(struct objset *s, json_t *obj, const char *source, struct strbuf *err)
 {
 	struct add_ctx cx = { source, NULL };
+	return add_doc(s, obj, &cx, err);
+}
+
+int objset_add_file_doc(struct objset *s, json_t *obj, const char *list_kind,
+			const char *list_api, const char *source, const char *default_ns,
+			struct strbuf *err)
+{
+	struct add_ctx cx = { source, default_ns };
+
+	if (list_kind)
+		inherit_list_fields(obj, list_kind, list_api);
 	return add_doc(s, obj, &cx, err);
 }
 
@@ -556,12 +587,17 @@ int objset_load_paths(struct objset *s, const char *const *paths, size_t n,
 	return ret;
 }
 
+char *mesh_configmap_name(const char *revision)
+{
+	return revision && *revision && strcmp(revision, "default") ?
+		       xasprintf("istio-%s", revision) : xstrdup("istio");
+}
+
 int objset_finish(struct objset *s, const char *istio_ns, const char *revision,
 		  struct strbuf *err)
 {
 	const char *ns = istio_ns && *istio_ns ? istio_ns : "istio-system";
-	char *name = revision && *revision && strcmp(revision, "default") ?
-		     xasprintf("istio-%s", revision) : xstrdup("istio");
+	char *name = mesh_configmap_name(revision);
 	int ret;
 
 	mesh_config_release(&s->mesh);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* explain: the policies of a workload in evaluation order, read as plain English. */
 #include "commands.h"
-#include "mesh/tls_priv.h"
+#include "labels.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -101,7 +101,7 @@ static int explain_endpoint(const struct authz_engine *e, const struct objset *s
 	if (!s)
 		return authz_fail(&err);
 	doc = authz_explain(s, ep->ports);
-	labels = tls_labels_text(obj_labels(ep->pod));
+	labels = labels_text(obj_labels(ep->pod));
 	json_object_set_new(doc, "workload", json_string(ep->desc));
 	json_object_set_new(doc, "labels", json_string(labels));
 	json_object_set(doc, "ports", ep->ports);

@@ -2,7 +2,6 @@
 /* What the flags name: targets and sources, their pods and ports, and loading objects. */
 #include "commands.h"
 #include "labels.h"
-#include "mesh/tls_priv.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -271,7 +270,7 @@ static int workload_port(struct endpoint *ep, const struct objset *set, const ch
 		return 0;
 	}
 	if (text && !is_number(text)) {
-		port = tls_named_port(ep->pod, text);
+		port = obj_container_port(ep->pod, text);
 		if (port < 0) {
 			strbuf_addf(err, "%s has no port named \"%s\" (ports: ", what, text);
 			list_ports(err, ep->ports, "port");
@@ -297,7 +296,7 @@ static int workload_port(struct endpoint *ep, const struct objset *set, const ch
 		ep->svc_port = (int)json_integer_value(json_object_get(e, "service_port"));
 	}
 	if (ep->svc) {
-		service_protocol(ep, tls_service_port_spec(ep->svc, ep->svc_port), obj_name(ep->svc));
+		service_protocol(ep, obj_service_port(ep->svc, ep->svc_port), obj_name(ep->svc));
 	} else {
 		ep->proto_source = xasprintf("no Service forwards to port %d: Istio sniffs the protocol",
 					     ep->port);
@@ -350,7 +349,7 @@ static int add_service_endpoints(struct target *t, const struct objset *set, jso
 	t->ep = xcalloc(json_array_size(reps) + 1, sizeof(*t->ep));
 	json_array_foreach(reps, i, pod) {
 		struct endpoint *ep = &t->ep[t->nep++];
-		long tp = any ? 0 : tls_target_port(sp, pod);
+		long tp = any ? 0 : obj_target_port(sp, pod);
 		endpoint_init(ep, set, pod, 0);
 		ep->svc = svc;
 		if (any) {

@@ -156,7 +156,7 @@ static struct objset *what_if_set(struct cli *cli, const struct objset *base,
 		r = objset_load_paths(set, (const char *const *)files->v, files->n, cli->opts.recursive,
 				      cli_namespace(cli), &err);
 	if (!r)
-		r = objset_finish(set, tls_istio_ns(cli), cli->opts.revision, &err);
+		r = objset_finish(set, cli_istio_namespace(cli), cli->opts.revision, &err);
 	if (r) {
 		report_error(err.buf);
 		objset_free(set);

@@ -46,30 +46,18 @@ int tls_parse_ref(struct cli *cli, const char *what, const char *text, unsigned 
 /*
  * Load the objects and index them.  nss NULL: everything.  Else only what
  * a command about those namespaces needs: live, the kinds in the mask
- * with pods, services and workloads from nss only; from JSON files, see
- * tls_prefilter_load (all_rules as there).  Unknown policy fields are
- * printed as warnings with -v 1 or more.  Returns 0 with *set and *mesh
- * (free mesh first), or prints the error and returns MESH_EXIT_ERROR.
+ * with pods, services and workloads from nss only; from -f files, what
+ * objset_load_paths_filtered() keeps for nss, with every
+ * DestinationRule when all_rules.  Unknown policy fields are printed as
+ * warnings with -v 1 or more.  Returns 0 with *set and *mesh (free mesh
+ * first), or prints the error and returns MESH_EXIT_ERROR.
  */
 int tls_load(struct cli *cli, unsigned kinds, const char *const *nss, int all_rules,
 	     struct objset **set, struct tls_mesh **mesh);
 
-/*
- * -f input that is all regular JSON files: add to set only the objects a
- * command scoped to the namespaces nss needs: their pods, services,
- * workloads, PeerAuthentications and DestinationRules, those of the root
- * namespace, every Namespace and the istio ConfigMap (with all_rules,
- * every DestinationRule).  Returns 1 when done, 0 when the input is not
- * such files (nothing was added), -1 with err set on a parse error.
- */
-int tls_prefilter_load(struct cli *cli, const char *const *nss, int all_rules, struct objset *set,
-		       struct strbuf *err);
-
 /* Index a loaded set, printing warnings and errors; NULL on error (printed). */
 struct tls_mesh *tls_index(struct cli *cli, struct objset *set);
 
-/* The Istio control-plane namespace: -i, else istio-system (borrowed). */
-const char *tls_istio_ns(const struct cli *cli);
 
 /* A string member of a JSON object, or NULL (borrowed). */
 const char *tls_str(json_t *obj, const char *key);

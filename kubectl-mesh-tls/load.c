@@ -79,12 +79,6 @@ struct tls_mesh *tls_index(struct cli *cli, struct objset *set)
 	return mesh;
 }
 
-const char *tls_istio_ns(const struct cli *cli)
-{
-	return cli->opts.istio_namespace && *cli->opts.istio_namespace ? cli->opts.istio_namespace :
-									 "istio-system";
-}
-
 /* Live: lists of every kind in the mask; pods and services only in nss when given. */
 static size_t live_queries(struct cli *cli, unsigned kinds, const char *const *nss,
 			   struct obj_query *q, size_t max, char **cm_name)
@@ -105,36 +99,44 @@ static size_t live_queries(struct cli *cli, unsigned kinds, const char *const *n
 			q[n++].namespace = scoped ? nss[i] : NULL;
 		}
 	}
-	*cm_name = cli->opts.revision && *cli->opts.revision ?
-			   xasprintf("istio-%s", cli->opts.revision) :
-			   xstrdup("istio");
+	*cm_name = mesh_configmap_name(cli->opts.revision);
 	memset(&q[n], 0, sizeof(q[n]));
 	q[n].kind = OBJ_CONFIGMAP;
-	q[n].namespace = tls_istio_ns(cli);
+	q[n].namespace = cli_istio_namespace(cli);
 	q[n].name = *cm_name;
 	q[n].optional = 1;
 	return n + 1;
 }
 
-/* -f for a few namespaces: the JSON pre-filter when it applies.  1 done, 0 not used, else error. */
-static int load_filtered(struct cli *cli, const char *const *nss, int all_rules,
-			 struct objset **out)
+/* The end of a load into set: 0 with *out set, or the error printed and MESH_EXIT_ERROR. */
+static int load_done(struct objset *set, int failed, struct strbuf *err, struct objset **out)
 {
+	if (failed) {
+		objset_free(set);
+		report_error(err->buf);
+		strbuf_release(err);
+		return MESH_EXIT_ERROR;
+	}
+	strbuf_release(err);
+	*out = set;
+	return 0;
+}
+
+/* -f for a few namespaces: only what they need when the files allow it. */
+static int load_files(struct cli *cli, const char *const *nss, int all_rules,
+		      struct objset **out)
+{
+	struct obj_filter f = { nss, all_rules ? OBJ_BIT(OBJ_DESTINATIONRULE) : 0, cli_istio_namespace(cli),
+				cli->opts.revision };
 	struct strbuf err = STRBUF_INIT;
 	struct objset *set = objset_new();
-	int r = tls_prefilter_load(cli, nss, all_rules, set, &err);
+	int r = objset_load_paths_filtered(set, (const char *const *)cli->opts.filenames.v,
+					   cli->opts.filenames.n, cli->opts.recursive,
+					   cli_namespace(cli), &f, &err);
 
-	if (r == 1 && objset_finish(set, tls_istio_ns(cli), cli->opts.revision, &err))
-		r = -1;
-	if (r < 0)
-		report_error(err.buf);
-	strbuf_release(&err);
-	if (r == 1) {
-		*out = set;
-		return 1;
-	}
-	objset_free(set);
-	return r ? MESH_EXIT_ERROR : 0;
+	if (!r)
+		r = objset_finish(set, f.istio_ns, f.revision, &err);
+	return load_done(set, r, &err, out);
 }
 
 static int load_live(struct cli *cli, unsigned kinds, const char *const *nss,
@@ -156,15 +158,7 @@ static int load_live(struct cli *cli, unsigned kinds, const char *const *nss,
 	if (!r)
 		r = objset_finish(set, q[n - 1].namespace, cli->opts.revision, &err);
 	free(cm_name);
-	if (r) {
-		objset_free(set);
-		report_error(err.buf);
-		strbuf_release(&err);
-		return MESH_EXIT_ERROR;
-	}
-	strbuf_release(&err);
-	*out = set;
-	return 0;
+	return load_done(set, r, &err, out);
 }
 
 int tls_load(struct cli *cli, unsigned kinds, const char *const *nss, int all_rules,
@@ -174,15 +168,12 @@ int tls_load(struct cli *cli, unsigned kinds, const char *const *nss, int all_ru
 
 	kinds |= OBJ_BIT(OBJ_NAMESPACE) | OBJ_BIT(OBJ_POD) | OBJ_BIT(OBJ_SERVICE) |
 		 OBJ_BIT(OBJ_PEERAUTHENTICATION) | OBJ_BIT(OBJ_DESTINATIONRULE);
-	if (!cli_offline(cli) && nss) {
+	if (!nss)
+		r = cli_load_objects(cli, kinds, NULL, set);
+	else if (cli_offline(cli))
+		r = load_files(cli, nss, all_rules, set);
+	else
 		r = load_live(cli, kinds, nss, set);
-	} else {
-		r = cli_offline(cli) && nss ? load_filtered(cli, nss, all_rules, set) : 0;
-		if (r == 1)
-			r = 0;
-		else if (!r)
-			r = cli_load_objects(cli, kinds, NULL, set);
-	}
 	if (r)
 		return r;
 	*mesh = tls_index(cli, *set);

@@ -546,5 +546,5 @@ GET /api/v1/namespaces/shop/services?limit=500 200"
 	assert_line "Verdict:  BROKEN"
 	printf '{"apiVersion": "v1", "kind": "List", "items": [{"kind": "Pod",' >"$BATS_TEST_TMPDIR/cut.json"
 	run -2 --separate-stderr kubectl mesh-tls trace pod/curl-1.legacy svc/web.app:80 -f "$BATS_TEST_TMPDIR/cut.json"
-	assert_equal "$stderr" "error: error parsing $BATS_TEST_TMPDIR/cut.json: json: malformed object"
+	assert_equal "$stderr" "error: error parsing $BATS_TEST_TMPDIR/cut.json: json: line 1 column 62: string or '}' expected near end of file"
 }

@@ -67,6 +67,20 @@ DEFAULT_MESH='mesh {"defaultDestinationRuleExportTo":["*"],"enableAutoMtls":true
 	OUT
 }
 
+@test "a top-level JSON array (jq's usual output) is read as its elements" {
+	printf '%s' '[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}},[{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"s","namespace":"a"}}]]' \
+		>"$BATS_TEST_TMPDIR/arr.json"
+	run -0 "$TEST_COMMON" objects -f "$BATS_TEST_TMPDIR/arr.json"
+	assert_output - <<-OUT
+	Namespace 1
+	ServiceAccount 1
+	ignored 0
+	Namespace/a
+	ServiceAccount/a/s
+	$DEFAULT_MESH
+	OUT
+}
+
 @test "objects without a namespace land in default when -n is not given" {
 	run -0 "$TEST_COMMON" objects -f list.yaml
 	assert_line ConfigMap/default/settings

@@ -2,7 +2,6 @@
 /* Istio's protocol for a port: appProtocol, then the port name's prefix, then sniffing. */
 #include "authz_priv.h"
 #include "labels.h"
-#include "mesh/tls_priv.h"
 
 #include <string.h>
 #include <strings.h>
@@ -87,7 +86,7 @@ static void service_ports(json_t *out, json_t *pod, json_t *svc)
 	if (!json_object_size(sel) || !labels_contain(obj_labels(pod), sel))
 		return;
 	json_array_foreach(obj_path(svc, "spec.ports"), i, sp) {
-		long tp = tls_target_port(sp, pod);
+		long tp = obj_target_port(sp, pod);
 		json_t *e;
 		const char *proto;
 		if (tp < 0)

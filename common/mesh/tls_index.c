@@ -89,34 +89,6 @@ int tls_has_selector(json_t *match_labels)
 	return json_is_object(match_labels) && json_object_size(match_labels) > 0;
 }
 
-/* "app=payments,version=v1", keys sorted; caller frees. */
-char *tls_labels_text(json_t *labels)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char **keys;
-	const char *k;
-	json_t *v;
-	size_t n = 0, i;
-
-	keys = xcalloc(json_object_size(labels) + 1, sizeof(*keys));
-	json_object_foreach(labels, k, v)
-		keys[n++] = k;
-	for (i = 1; i < n; i++) {
-		size_t j = i;
-		while (j > 0 && strcmp(keys[j - 1], keys[j]) > 0) {
-			const char *t = keys[j];
-			keys[j] = keys[j - 1];
-			keys[--j] = t;
-		}
-	}
-	for (i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%s=%s", i ? "," : "", keys[i],
-			    json_string_value(json_object_get(labels, keys[i])) ?
-				    json_string_value(json_object_get(labels, keys[i])) : "");
-	free(keys);
-	return strbuf_detach(&sb, NULL);
-}
-
 /* H1: a container named istio-proxy, regular or native (init) sidecar. */
 int tls_pod_has_sidecar(json_t *pod)
 {
@@ -445,20 +417,6 @@ size_t tls_service_pods(const struct tls_mesh *m, json_t *svc, struct tls_pod **
 	return n;
 }
 
-int tls_named_port(json_t *pod, const char *name)
-{
-	json_t *c, *p;
-	size_t i, j;
-
-	json_array_foreach(obj_path(pod, "spec.containers"), i, c)
-		json_array_foreach(json_object_get(c, "ports"), j, p) {
-			const char *pn = json_string_value(json_object_get(p, "name"));
-			if (pn && !strcmp(pn, name))
-				return (int)json_integer_value(json_object_get(p, "containerPort"));
-		}
-	return -1;
-}
-
 static int all_digits(const char *s)
 {
 	if (!*s)
@@ -467,32 +425,6 @@ static int all_digits(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return 0;
 	return 1;
-}
-
-int tls_target_port(json_t *sp, json_t *pod)
-{
-	json_t *tp = json_object_get(sp, "targetPort");
-	const char *name = json_string_value(tp);
-
-	if (!tp)
-		return (int)json_integer_value(json_object_get(sp, "port"));
-	if (json_is_integer(tp))
-		return (int)json_integer_value(tp);
-	if (!name)
-		return -1;
-	if (all_digits(name))
-		return atoi(name);
-	return pod ? tls_named_port(pod, name) : -1;
-}
-
-json_t *tls_service_port_spec(json_t *svc, int port)
-{
-	json_t *sp;
-	size_t i;
-	json_array_foreach(obj_path(svc, "spec.ports"), i, sp)
-		if (json_integer_value(json_object_get(sp, "port")) == port)
-			return sp;
-	return NULL;
 }
 
 /* Istio's protocol selection: appProtocol, else the port name's prefix. */

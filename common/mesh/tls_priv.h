@@ -187,14 +187,8 @@ struct tls_ns *tls_ns_get(const struct tls_mesh *m, const char *name);
 struct tls_pod *tls_pod_of(const struct tls_mesh *m, json_t *pod);
 int tls_pod_has_sidecar(json_t *pod);
 int tls_has_selector(json_t *match_labels);
-char *tls_labels_text(json_t *labels);
 /* Pods of the Service's namespace its selector matches (not terminal). */
 size_t tls_service_pods(const struct tls_mesh *m, json_t *svc, struct tls_pod ***out);
-/* The port of a container named name in pod, or -1. */
-int tls_named_port(json_t *pod, const char *name);
-/* P1: the target port of service port spec sp on pod, or -1 when unresolvable. */
-int tls_target_port(json_t *sp, json_t *pod);
-json_t *tls_service_port_spec(json_t *svc, int port);
 int tls_port_is_http(json_t *sp);
 int tls_service_headless(json_t *svc);
 char *tls_service_host(json_t *svc);

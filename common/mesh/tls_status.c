@@ -43,7 +43,7 @@ static size_t pod_ports(const struct tls_pod *p, int **out)
 		if (!tls_has_selector(sel) || !labels_contain(obj_labels(p->obj), sel))
 			continue;
 		json_array_foreach(obj_path(svc, "spec.ports"), j, sp)
-			add_port(out, &n, tls_target_port(sp, p->obj));
+			add_port(out, &n, obj_target_port(sp, p->obj));
 	}
 	if (n > 1)
 		qsort(*out, n, sizeof(**out), cmp_int);
@@ -95,7 +95,7 @@ static json_t *rule_row(const struct tls_dr_entry *e, int port, json_t *selector
 	tls_client_policy(e, port, NULL, &ct, NULL);
 	row = json_pack("{s:[], s:s++}", "client_namespaces", "rule", head->ns, "/", head->name);
 	if (selector) {
-		char *text = tls_labels_text(selector);
+		char *text = labels_text(selector);
 		json_object_set_new(row, "selector", json_string(text));
 		free(text);
 	} else {

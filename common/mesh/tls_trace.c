@@ -90,7 +90,7 @@ size_t tls_endpoints(const struct tls_mesh *m, json_t *svc, json_t *sp, struct t
 	for (i = 0; i < n; i++) {
 		struct tls_ep *ep = &(*out)[k];
 		struct tls_steps *st = steps ? &(*steps)[k] : NULL;
-		int tp = tls_target_port(sp, pods[i]->obj);
+		int tp = obj_target_port(sp, pods[i]->obj);
 
 		if (tp < 0)
 			continue; /* a named port the pod does not have: not an endpoint */
@@ -189,7 +189,7 @@ void tls_svc_info_init(const struct tls_mesh *m, struct tls_svc_info *si, json_t
 	memset(si, 0, sizeof(*si));
 	si->svc = svc;
 	si->port = port;
-	si->sp = tls_service_port_spec(svc, port);
+	si->sp = obj_service_port(svc, port);
 	si->host = tls_service_host(svc);
 	si->host_hash = tls_host_hash(si->host);
 	si->sns = tls_ns_get(m, obj_namespace(svc));
@@ -307,7 +307,7 @@ static void fill_endpoint(struct tls_mesh *m, struct tls_client_ctx *c, json_t *
 static void no_endpoints(struct tls_trace *t, json_t *svc)
 {
 	json_t *sel = obj_path(svc, "spec.selector");
-	char *labels = tls_has_selector(sel) ? tls_labels_text(sel) : NULL;
+	char *labels = tls_has_selector(sel) ? labels_text(sel) : NULL;
 
 	t->verdict = TLS_BROKEN;
 	if (labels)
@@ -351,7 +351,7 @@ static void verdict_steps(struct tls_trace *t)
 int tls_trace_call(struct tls_mesh *m, json_t *client_pod, json_t *service, int port,
 		   const char *subset, struct tls_trace *out, struct strbuf *err)
 {
-	json_t *sp = tls_service_port_spec(service, port);
+	json_t *sp = obj_service_port(service, port);
 	struct tls_pod *p = tls_pod_of(m, client_pod);
 	struct tls_client_ctx c;
 	struct tls_svc_info si;
@@ -506,7 +506,7 @@ static json_t *service_for(const struct tls_mesh *m, const struct tls_pod *sp, i
 		    (best && strcmp(obj_name(svc), obj_name(best)) >= 0))
 			continue;
 		json_array_foreach(obj_path(svc, "spec.ports"), j, p)
-			if (tls_target_port(p, sp->obj) == target_port) {
+			if (obj_target_port(p, sp->obj) == target_port) {
 				best = svc;
 				*port = (int)json_integer_value(json_object_get(p, "port"));
 				break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The verdict matrix (section 8), the wire symptoms (W1-W5) and the smallest fix. */
 #include "mesh/tls_priv.h"
+#include "labels.h"
 #include "xalloc.h"
 
 #include <string.h>
@@ -97,7 +98,7 @@ static void words_init(struct words *w)
 				 xstrdup("the default");
 	w->dr = w->d->dr ? xasprintf("%s/%s", w->d->dr->ns, w->d->dr->name) : xstrdup("-");
 	w->host = w->svc ? tls_service_host(w->svc) : xstrdup(ep->pod->name);
-	w->sel = tls_has_selector(sel) ? tls_labels_text(sel) : tls_labels_text(obj_labels(ep->pod->obj));
+	w->sel = tls_has_selector(sel) ? labels_text(sel) : labels_text(obj_labels(ep->pod->obj));
 	{
 		char *why = tls_cause_text(w->c, ep, w->d);
 		w->why = xasprintf("%s (%s)", why, tls_cause_rule(ep, w->d));
