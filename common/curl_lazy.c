@@ -7,7 +7,11 @@
 #include <dlfcn.h>
 #include <string.h>
 
+#ifdef __APPLE__
+#define CURL_SONAME "libcurl.4.dylib"
+#else
 #define CURL_SONAME "libcurl.so.4"
+#endif
 
 /* X(name, return type, parameter list) for every non-variadic function. */
 #define CURL_FUNCS(X)                                                                     \
