@@ -57,4 +57,13 @@ echo
 echo "== Reviewing a policy change before merging it: who gains and who loses access"
 run $K mesh-authz who-can GET /invoices/7 --to svc/payments.shop -f examples/mesh --what-if examples/authz/payments-v2.yaml
 # --- end kubectl mesh-authz ---
+# --- kubectl mesh-proxy (issue 5) ---
+echo
+echo "== kubectl mesh-proxy: what the payments sidecar holds, from a saved Envoy config dump"
+echo "   (live: kubectl mesh-proxy config clusters deploy/payments.shop)"
+run $K mesh-proxy config clusters -f examples/proxy/payments-config_dump.json
+run $K mesh-proxy config listeners -f examples/proxy/payments-config_dump.json --port 15006
+run $K mesh-proxy config routes -f examples/proxy/payments-config_dump.json --name 8080
+run $K mesh-proxy config rbac -f examples/proxy/payments-config_dump.json
+# --- end kubectl mesh-proxy ---
 exit 0

@@ -2,6 +2,7 @@
 /* config: a sidecar's Envoy configuration in istioctl proxy-config's tables. */
 #include "commands.h"
 #include "configdump.h"
+#include "proxy.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -35,22 +36,28 @@ struct config_type {
 	renderer_fn fn;
 	unsigned filters;
 	int table_only;
-	const char *admin_path;    /* what to save from the admin API */
+	const char *admin_path;    /* what istioctl asks Envoy's admin API for */
 };
 
+#define MASK(fields) "/config_dump?mask=" fields
+
 static const struct config_type types[] = {
-	{ "clusters", { "cluster", "c", NULL }, config_clusters, F_CLUSTERS, 0, "config_dump" },
-	{ "listeners", { "listener", "l", NULL }, config_listeners, F_LISTENERS, 0, "config_dump" },
-	{ "routes", { "route", "r", NULL }, config_routes, F_NAME | F_VERBOSE, 0, "config_dump" },
+	{ "clusters", { "cluster", "c", NULL }, config_clusters, F_CLUSTERS, 0,
+	  MASK("dynamic_active_clusters,dynamic_warming_clusters,static_clusters") },
+	{ "listeners", { "listener", "l", NULL }, config_listeners, F_LISTENERS, 0,
+	  MASK("dynamic_listeners,static_listeners") },
+	{ "routes", { "route", "r", NULL }, config_routes, F_NAME | F_VERBOSE, 0,
+	  MASK("dynamic_route_configs,static_route_configs") },
 	{ "endpoints", { "endpoint", "ep", NULL }, config_endpoints, F_ENDPOINTS, 0,
-	  "clusters?format=json" },
-	{ "eds", { NULL }, config_eds, F_ENDPOINTS, 0, "config_dump?include_eds=true" },
-	{ "ecds", { "ec", NULL }, config_ecds, 0, 0, "config_dump" },
-	{ "secrets", { "secret", "s", NULL }, config_secrets, 0, 0, "config_dump" },
-	{ "bootstrap", { "b", NULL }, config_bootstrap, 0, 0, "config_dump" },
+	  "/clusters?format=json" },
+	{ "eds", { NULL }, config_eds, F_ENDPOINTS, 0, "/config_dump?include_eds=true" },
+	{ "ecds", { "ec", NULL }, config_ecds, 0, 0, "/config_dump?include_eds=true" },
+	{ "secrets", { "secret", "s", NULL }, config_secrets, 0, 0,
+	  MASK("dynamic_active_secrets,dynamic_warming_secrets") },
+	{ "bootstrap", { "b", NULL }, config_bootstrap, 0, 0, MASK("bootstrap") },
 	{ "all", { "a", NULL }, config_all,
-	  F_CLUSTERS | F_LISTENERS | F_NAME | F_HEADERS, 0, "config_dump?include_eds=true" },
-	{ "rbac", { "authz", NULL }, config_rbac, 0, 1, "config_dump" },
+	  F_CLUSTERS | F_LISTENERS | F_NAME | F_HEADERS, 0, "/config_dump?include_eds=true" },
+	{ "rbac", { "authz", NULL }, config_rbac, 0, 1, MASK("dynamic_listeners,static_listeners") },
 };
 
 const char *const config_type_words[] = {
@@ -78,8 +85,9 @@ const struct cli_option config_options[] = {
 	OPT("cluster", cluster, CLI_STRING, "NAME", "endpoints: only endpoints of the cluster NAME"),
 	OPT("status", status, CLI_STRING, "STATUS",
 	    "endpoints: only endpoints with this health status (HEALTHY, UNHEALTHY...)"),
-	OPT("verbose", verbose, CLI_STRING, "BOOL",
-	    "listeners, routes, all: one row per filter chain or route (true, the default), or per listener or route configuration (false)"),
+	{ "verbose", 0, CLI_BOOL, offsetof(struct config_opts, verbose), NULL,
+	  "listeners, routes, all: one row per filter chain or route; --verbose=false: one per listener or route configuration",
+	  1, COMPLETE_NONE, NULL, 0 },
 	OPT("with-headers", with_headers, CLI_BOOL, NULL,
 	    "all: print a title line before each section"),
 	CLI_OPT_END
@@ -119,7 +127,7 @@ static int check_filters(struct cli *cli, const struct config_type *t, const str
 		       (given(o->subset) ? F_SUBSET : 0) | (o->port ? F_PORT : 0) |
 		       (given(o->address) ? F_ADDRESS : 0) | (given(o->type) ? F_TYPE : 0) |
 		       (given(o->name) ? F_NAME : 0) | (given(o->cluster) ? F_CLUSTER : 0) |
-		       (given(o->status) ? F_STATUS : 0) | (given(o->verbose) ? F_VERBOSE : 0) |
+		       (given(o->status) ? F_STATUS : 0) | (!o->verbose ? F_VERBOSE : 0) |
 		       (o->with_headers ? F_HEADERS : 0);
 	size_t i;
 
@@ -132,65 +140,6 @@ static int check_filters(struct cli *cli, const struct config_type *t, const str
 	return 0;
 }
 
-/* strconv.ParseBool, as pflag parses a boolean flag's value, and pflag's error. */
-static int parse_verbose(struct cli *cli, const char *text, int *out)
-{
-	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
-	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
-	size_t i;
-
-	*out = 1;
-	if (!text)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (!strcmp(text, yes[i]))
-			return 0;
-		if (!strcmp(text, no[i])) {
-			*out = 0;
-			return 0;
-		}
-	}
-	fail("invalid argument \"%s\" for \"--verbose\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax",
-	     text, text);
-	fprintf(mesh_stderr ? mesh_stderr : stderr, "See '%s --help' for usage.\n", cli_prog_path(cli));
-	return MESH_EXIT_ERROR;
-}
-
-/*
- * A pod argument, [TYPE/]NAME[.NAMESPACE] as istioctl reads it: without
- * a TYPE/ prefix the text after the last dot is the namespace; with one,
- * only the part after the last '/' is searched for a dot.
- */
-struct pod_ref {
-	char *kind, *name, *namespace;
-};
-
-static int parse_pod_ref(struct cli *cli, const char *arg, struct pod_ref *ref)
-{
-	const char *slash = strrchr(arg, '/'), *base = slash ? slash + 1 : arg;
-	const char *dot = strrchr(base, '.');
-
-	memset(ref, 0, sizeof(*ref));
-	if (slash)
-		ref->kind = xstrndup(arg, (size_t)(slash - arg));
-	if (dot && dot > base) {
-		ref->name = xstrndup(base, (size_t)(dot - base));
-		ref->namespace = dot[1] ? xstrdup(dot + 1) : NULL;
-	} else {
-		ref->name = xstrdup(base);
-	}
-	if (!*ref->name || (ref->kind && !*ref->kind))
-		return cli_usage_error(cli, "invalid pod \"%s\": expected [TYPE/]NAME[.NAMESPACE]", arg);
-	return 0;
-}
-
-static void pod_ref_release(struct pod_ref *ref)
-{
-	free(ref->kind);
-	free(ref->name);
-	free(ref->namespace);
-}
-
 /* -f FILE; the global --filename names the same thing when given once. */
 static const char *dump_file(struct cli *cli, const struct config_opts *o)
 {
@@ -201,26 +150,52 @@ static const char *dump_file(struct cli *cli, const struct config_opts *o)
 	return NULL;
 }
 
+/* The dump from --file, or fetched from the pod's Envoy (the path istioctl asks for). */
+static int load_dump(struct cli *cli, const struct config_type *t, const char *file,
+		     const struct pod_ref *ref, struct config_dump *dump)
+{
+	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
+	char *ns = NULL, *pod = NULL, *origin = NULL, *buf;
+	size_t len;
+	int r;
+
+	memset(dump, 0, sizeof(*dump));
+	if (file)
+		r = config_dump_read(dump, file, &err) ? MESH_EXIT_ERROR : 0;
+	else
+		r = pod_ref_resolve(cli, ref, &ns, &pod);
+	if (!file && !r)
+		r = envoy_admin_get(cli, ns, pod, t->admin_path, &body);
+	if (!file && !r) {
+		origin = xasprintf("the %s of pod %s/%s",
+				   starts_with(t->admin_path, "/clusters") ? "/clusters answer" : "config dump",
+				   ns, pod);
+		buf = strbuf_detach(&body, &len);
+		r = config_dump_from_buffer(dump, buf, len, origin, &err) ? MESH_EXIT_ERROR : 0;
+	}
+	if (err.len)
+		r = fail("%s", err.buf);
+	free(ns);
+	free(pod);
+	free(origin);
+	strbuf_release(&body);
+	strbuf_release(&err);
+	return r;
+}
+
 static int render(struct cli *cli, const struct config_type *t, const struct config_opts *o,
-		  const char *file, int verbose)
+		  const struct config_dump *dump)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	struct config_dump dump;
 	struct config_view view;
 	int r;
 
 	memset(&view, 0, sizeof(view));
-	view.f.verbose = verbose;
-	if (config_dump_read(&dump, file, &err)) {
-		config_dump_release(&dump);
-		r = fail("%s", err.buf);
-		strbuf_release(&err);
-		return r;
-	}
-	view.dump = &dump;
+	view.dump = dump;
 	view.format = cli->format == OUTF_JSON ? CONFIG_JSON :
 		      cli->format == OUTF_YAML ? CONFIG_YAML : CONFIG_TABLE;
 	clock_gettime(CLOCK_REALTIME, &view.now);
+	view.f.verbose = o->verbose;
 	view.f.fqdn = o->fqdn;
 	view.f.direction = o->direction;
 	view.f.subset = o->subset;
@@ -238,7 +213,6 @@ static int render(struct cli *cli, const struct config_type *t, const struct con
 		fflush(cli->out);
 		r = fail("%s", err.buf);
 	}
-	config_dump_release(&dump);
 	strbuf_release(&out);
 	strbuf_release(&err);
 	return r;
@@ -250,26 +224,27 @@ int cmd_proxy_config(struct cli *cli, void *opts_, int argc, char **argv)
 	const struct config_type *t = find_type(argv[0]);
 	const char *file = dump_file(cli, o);
 	struct pod_ref pod = { NULL, NULL, NULL };
-	int verbose, r;
+	struct config_dump dump;
+	int r;
 
+	memset(&dump, 0, sizeof(dump));
 	if (!t)
 		return cli_usage_error(cli, "unknown configuration type \"%s\"; use one of clusters, listeners, routes, endpoints, secrets, bootstrap, ecds, all, rbac",
 				       argv[0]);
-	/* First, so that "--verbose -f x" does not go on with -f taken as the value. */
-	r = parse_verbose(cli, o->verbose, &verbose);
-	if (!r)
-		r = check_filters(cli, t, o);
+	r = check_filters(cli, t, o);
 	if (!r && cli->opts.filenames.n > 1)
 		r = cli_usage_error(cli, "give one config dump with --file");
 	if (!r && argc > 1)
-		r = parse_pod_ref(cli, argv[1], &pod);
+		r = pod_ref_parse(cli, argv[1], &pod);
 	if (!r && argc > 1 && file)
 		r = cli_usage_error(cli, "give either a pod or --file, not both");
-	if (!r && !file)
-		r = fail("reading a live sidecar is not available in this build; save the dump with 'kubectl exec POD -c istio-proxy -- pilot-agent request GET %s' and pass it with --file",
-			 t->admin_path);
+	if (!r && argc < 2 && !file)
+		r = cli_usage_error(cli, "give a pod (POD[.NAMESPACE] or TYPE/NAME[.NAMESPACE]) or a saved dump with --file");
 	if (!r)
-		r = render(cli, t, o, file, verbose);
+		r = load_dump(cli, t, file, &pod, &dump);
+	if (!r)
+		r = render(cli, t, o, &dump);
+	config_dump_release(&dump);
 	pod_ref_release(&pod);
 	return r;
 }

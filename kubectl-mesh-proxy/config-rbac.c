@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config rbac: what istioctl x authz check prints, from the listeners' RBAC filters. */
 #include "configdump.h"
+#include "proxy.h"
 #include "tabwriter.h"
 #include "xalloc.h"
 
@@ -31,13 +32,12 @@ static long last_before(const char *s, const char *lit, long before)
 }
 
 /*
- * Go's regexp ns\[(.+)\]-policy\[(.+)\]-rule\[(.+)\] with FindStringSubmatch,
- * giving "policy.namespace" and the rule index.  Each greedy group takes
- * all the rest allows: group 3 ends at the last ']', group 2 at the last
- * "]-rule[" before it, group 1 at the last "]-policy[" before that; the
- * match starts at the first "ns[".
+ * Go's regexp ns\[(.+)\]-policy\[(.+)\]-rule\[(.+)\] with FindStringSubmatch.
+ * Each greedy group takes all the rest allows: group 3 ends at the last
+ * ']', group 2 at the last "]-rule[" before it, group 1 at the last
+ * "]-policy[" before that; the match starts at the first "ns[".
  */
-static int parse_policy_name(const char *s, char **name, char **rule)
+int authz_policy_name_parse(const char *s, char **ns, char **policy, char **rule)
 {
 	const char *close = strrchr(s, ']'), *start = strstr(s, "ns[");
 	long e1, e2, g1, g2, g3;
@@ -51,8 +51,22 @@ static int parse_policy_name(const char *s, char **name, char **rule)
 		return -1;
 	g2 = e1 + 9;
 	g3 = e2 + 7;
-	*name = xasprintf("%.*s.%.*s", (int)(e2 - g2), s + g2, (int)(e1 - g1), s + g1);
+	*ns = xstrndup(s + g1, (size_t)(e1 - g1));
+	*policy = xstrndup(s + g2, (size_t)(e2 - g2));
 	*rule = xstrndup(s + g3, (size_t)((close - s) - g3));
+	return 0;
+}
+
+/* istioctl's "policy.namespace" and rule index of an RBAC policy name. */
+static int parse_policy_name(const char *s, char **name, char **rule)
+{
+	char *ns, *policy;
+
+	if (authz_policy_name_parse(s, &ns, &policy, rule))
+		return -1;
+	*name = xasprintf("%s.%s", policy, ns);
+	free(ns);
+	free(policy);
 	return 0;
 }
 

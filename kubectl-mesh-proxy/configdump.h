@@ -302,7 +302,7 @@ struct config_opts {
 	char *file;
 	char *fqdn, *direction, *subset, *address, *type, *name, *cluster, *status;
 	long port;
-	char *verbose;           /* a ParseBool value; NULL means true */
+	int verbose;             /* listeners, routes: a row per chain or route (default 1) */
 	int with_headers;
 };
 
@@ -311,7 +311,7 @@ extern const char *const config_type_words[];
 
 #define CMD_ENTRY_CONFIG                                                          \
 	{ "config", "Show a sidecar's Envoy configuration as istioctl proxy-config does", \
-	  "config TYPE [[TYPE/]NAME[.NAMESPACE]] --file FILE",                        \
+	  "config TYPE [[TYPE/]NAME[.NAMESPACE]] [--file FILE]",                     \
 	  "Print what an Envoy sidecar holds, in the tables of istioctl proxy-config.\n" \
 	  "TYPE is one of:\n\n"                                                      \
 	  "  clusters (cluster, c)     upstream clusters\n"                           \
@@ -328,11 +328,20 @@ extern const char *const config_type_words[];
 	  "                            as istioctl x authz check prints them\n\n"     \
 	  "Tables, -o json and -o yaml are byte for byte what istioctl prints, rows in\n" \
 	  "istioctl's order (ecds -o json is indented as istioctl's tests re-indent\n" \
-	  "it).  The configuration is read from a saved dump (--file, - for standard\n" \
-	  "input); save one with 'kubectl exec POD -c istio-proxy -- pilot-agent\n"  \
-	  "request GET config_dump' (for endpoints: GET clusters?format=json).\n",  \
-	  "  # Clusters of a saved dump, only those for port 9080\n"                \
-	  "  kubectl %P config clusters --file envoy.json --port 9080\n\n"          \
+	  "it).\n\n"                                                                 \
+	  "The configuration is read live from the pod's istio-proxy sidecar: Envoy's\n" \
+	  "admin API on port 15000 through a port-forward (pods/portforward), or,\n" \
+	  "where that is forbidden, through 'pilot-agent request GET' in the sidecar\n" \
+	  "(pods/exec).  The pod is POD[.NAMESPACE], or TYPE/NAME[.NAMESPACE] for a\n" \
+	  "deployment, statefulset, daemonset or service (the pod kubectl logs would\n" \
+	  "pick).  --file reads a saved dump instead (- for standard input): Envoy's\n" \
+	  "/config_dump, or /clusters?format=json for endpoints.\n",               \
+	  "  # Clusters of the productpage sidecar, only those for port 9080\n"     \
+	  "  kubectl %P config clusters deploy/productpage-v1.bookinfo --port 9080\n\n" \
+	  "  # The AuthorizationPolicies a sidecar enforces, from its RBAC filters\n" \
+	  "  kubectl %P config rbac productpage-v1-6b746f74dc-4xk2p -n bookinfo\n\n" \
+	  "  # Clusters of a saved dump\n"                                          \
+	  "  kubectl %P config clusters --file envoy.json\n\n"                      \
 	  "  # Inbound listeners as YAML, reading the dump from standard input\n"  \
 	  "  kubectl %P config listeners -f - --address 0.0.0.0 -o yaml < envoy.json\n\n" \
 	  "  # Every table, with a title above each\n"                              \

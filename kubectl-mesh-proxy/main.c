@@ -4,7 +4,9 @@
 #include "configdump.h"
 
 static const struct cmd_entry commands[] = {
+	CMD_ENTRY_STATUS,
 	CMD_ENTRY_CONFIG,
+	CMD_ENTRY_LOGS,
 	CMD_ENTRY_INVENTORY,
 	CMD_ENTRY_VERSION,
 	{ NULL }

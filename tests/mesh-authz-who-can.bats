@@ -119,7 +119,7 @@ mixed_policies() {
 	assert_equal "$(printf '%s' "$output" | jq -c '{target, method, path, denied, protocol}')" \
 		'{"target":"svc/payments.shop","method":"POST","path":"/charge","denied":5,"protocol":{"port":9090,"protocol":"HTTP","why":"Service payments port name \"http-api\""}}'
 	assert_equal "$(printf '%s' "$output" | jq -c '.identities')" \
-		'[{"allowed":true,"condition":null,"decision":"ALLOW","identity":"cluster.local/ns/shop/sa/orders","kind":"serviceaccount","namespace":"shop","policy":"shop/payments-allow-orders","rule":0,"serviceAccount":"orders","sidecar":true}]'
+		'[{"allowed":true,"condition":null,"decision":"ALLOW","identity":"cluster.local/ns/shop/sa/orders","kind":"serviceaccount","namespace":"shop","policy":"shop/payments-allow-orders","rule":0,"service_account":"orders","sidecar":true}]'
 }
 
 @test "§9 CUSTOM: identities whose calls go to the authorizer are listed as CUSTOM" {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # kubectl mesh-proxy config: istioctl proxy-config's tables, JSON and YAML,
-# byte for byte against istioctl's own golden files, from saved dumps.
+# byte for byte against istioctl's own golden files, from saved dumps; and
+# the same read live from a sidecar through the fake API server.
 
 load test_helper/common
+load test_helper/fake-server
+load test_helper/mesh-proxy
 
 PC="$MESH_FIXTURES/istio/istioctl/pkg/proxyconfig/testdata"
 CD="$MESH_FIXTURES/istio/istioctl/pkg/writer/envoy/configdump/testdata"
@@ -12,6 +15,10 @@ setup() {
 	_common_setup
 	need_fixtures
 	OUT="$BATS_TEST_TMPDIR/out"
+}
+
+teardown() {
+	fake_stop
 }
 
 # Run the plugin with stdout in $OUT (bats' $output would drop trailing
@@ -36,6 +43,15 @@ golden_now() {
 		fi
 		printf '%s\n' "$line"
 	done <"$1"
+}
+
+# istioctl x authz check's golden, inline in its authz_test.go.
+authz_check_golden() {
+	printf '%s\n' \
+		'ACTION   AuthorizationPolicy         RULES' \
+		'ALLOW    _anonymous_match_nothing_   1' \
+		'ALLOW    httpbin.default             1' \
+		'CUSTOM   ext-authz.default           1'
 }
 
 # --- istioctl's goldens ---
@@ -117,11 +133,7 @@ golden_now() {
 
 @test "config rbac: istioctl x authz check's golden, CUSTOM from the ext_authz shadow rules" {
 	config 0 rbac -f "$AUTHZ/configdump.yaml"
-	printf '%s\n' \
-		'ACTION   AuthorizationPolicy         RULES' \
-		'ALLOW    _anonymous_match_nothing_   1' \
-		'ALLOW    httpbin.default             1' \
-		'CUSTOM   ext-authz.default           1' >"$BATS_TEST_TMPDIR/want"
+	authz_check_golden >"$BATS_TEST_TMPDIR/want"
 	diff -u "$BATS_TEST_TMPDIR/want" "$OUT"
 }
 
@@ -486,13 +498,9 @@ secret_dump() {
 	assert_output "error: read $BATS_TEST_TMPDIR: is a directory"
 }
 
-@test "config: without --file the live path is not there yet, whatever the pod" {
+@test "config: neither a pod nor --file is a usage error" {
 	config 2 clusters
-	assert_output "error: reading a live sidecar is not available in this build; save the dump with 'kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump' and pass it with --file"
-	config 2 clusters deploy/productpage-v1.default
-	assert_output "error: reading a live sidecar is not available in this build; save the dump with 'kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump' and pass it with --file"
-	config 2 endpoints productpage-v1-1234
-	assert_output "error: reading a live sidecar is not available in this build; save the dump with 'kubectl exec POD -c istio-proxy -- pilot-agent request GET clusters?format=json' and pass it with --file"
+	assert_output $'error: give a pod (POD[.NAMESPACE] or TYPE/NAME[.NAMESPACE]) or a saved dump with --file\nSee \'kubectl mesh-proxy config -h\' for help and examples.'
 }
 
 @test "config: usage errors (type, pod, flags that do not apply, -o) exit 2" {
@@ -512,7 +520,227 @@ secret_dump() {
 	assert_output $'error: invalid argument "maybe" for "--verbose" flag: strconv.ParseBool: parsing "maybe": invalid syntax\nSee \'kubectl mesh-proxy config --help\' for usage.'
 	config 2 clusters -o wide -f "$PC/config_dump.json"
 	assert_output 'error: unable to match a printer suitable for the output format "wide", allowed formats are: json,yaml'
-	# --verbose takes a value (true is the default): a bare one must not swallow -f silently
-	config 2 listeners --verbose -f "$PC/config_dump.json"
-	assert_output $'error: invalid argument "-f" for "--verbose" flag: strconv.ParseBool: parsing "-f": invalid syntax\nSee \'kubectl mesh-proxy config --help\' for usage.'
+}
+
+@test "config --verbose is a boolean, true by default: bare, =true and =false" {
+	config 0 listeners -f "$PC/config_dump.json"
+	cp "$OUT" "$BATS_TEST_TMPDIR/default"
+	config 0 listeners --verbose -f "$PC/config_dump.json"
+	cmp "$BATS_TEST_TMPDIR/default" "$OUT"
+	config 0 listeners --verbose=true -f "$PC/config_dump.json"
+	cmp "$BATS_TEST_TMPDIR/default" "$OUT"
+	config 0 listeners --verbose=false -f "$PC/config_dump.json"
+	run head -1 "$OUT"
+	assert_output 'ADDRESSES PORT  TYPE'
+	run kubectl mesh-proxy config -h
+	assert_output --partial '--verbose=true'
+	# false on a type without a verbose view is refused, as a filter that does not apply
+	config 2 secrets --verbose=false -f "$PC/config_dump.json"
+	assert_output $'error: --verbose does not apply to config secrets\nSee \'kubectl mesh-proxy config -h\' for help and examples.'
+}
+
+# --- live, from the pod's Envoy admin API ---
+
+@test "config clusters POD: live output is byte-identical to the same dump read with -f" {
+	serve bookinfo "$PP" 15000 config_dump "$PC/config_dump.json"
+	start_proxy_server alice
+	config 0 clusters -f "$PC/config_dump.json"
+	cp "$OUT" "$BATS_TEST_TMPDIR/offline"
+	config 0 clusters "$PP.bookinfo"
+	cmp "$BATS_TEST_TMPDIR/offline" "$OUT"
+	assert_output ''
+	run fake_requests
+	assert_output - <<EOF
+GET /api/v1/namespaces/bookinfo/pods/$PP 200
+GET /api/v1/namespaces/bookinfo/pods/$PP/portforward?ports=15000 101
+EOF
+}
+
+@test "config TYPE POD: every type and output format live equals -f on the same dump" {
+	local type fmt
+	serve bookinfo "$PP" 15000 config_dump "$PC/config_dump.json"
+	serve bookinfo "$RATINGS" 15000 config_dump "$CD/ecds/configdump.json"
+	start_proxy_server alice
+	config 0 ecds "$RATINGS.bookinfo"
+	diff -u "$CD/ecds/output.txt" "$OUT"
+	for type in clusters listeners routes secrets bootstrap all; do
+		for fmt in '' json yaml; do
+			config 0 "$type" -f "$PC/config_dump.json" ${fmt:+-o "$fmt"}
+			cp "$OUT" "$BATS_TEST_TMPDIR/offline"
+			config 0 "$type" "$PP" -n bookinfo ${fmt:+-o "$fmt"}
+			cmp "$BATS_TEST_TMPDIR/offline" "$OUT"
+		done
+	done
+	config 0 listeners "$PP.bookinfo" --port 9080 --verbose=false
+	cp "$OUT" "$BATS_TEST_TMPDIR/live"
+	config 0 listeners -f "$PC/config_dump.json" --port 9080 --verbose=false
+	cmp "$BATS_TEST_TMPDIR/live" "$OUT"
+}
+
+@test "config endpoints POD: Envoy's /clusters?format=json, live" {
+	cat >"$BATS_TEST_TMPDIR/clusters.json" <<'EOF'
+{"cluster_statuses":[{"name":"outbound|9080||reviews.bookinfo.svc.cluster.local","host_statuses":[{"address":{"socket_address":{"address":"10.244.0.13","port_value":9080}},"health_status":{"eds_health_status":"HEALTHY"}}]}]}
+EOF
+	serve bookinfo "$PP" 15000 'clusters%3Fformat=json' "$BATS_TEST_TMPDIR/clusters.json"
+	start_proxy_server alice
+	config 0 endpoints "$PP.bookinfo"
+	printf '%s\n' \
+		'ENDPOINT             STATUS      OUTLIER CHECK     CLUSTER' \
+		'10.244.0.13:9080     HEALTHY     OK                outbound|9080||reviews.bookinfo.svc.cluster.local' >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$OUT"
+}
+
+@test "config rbac POD: the AuthorizationPolicies in the sidecar's RBAC filters, live" {
+	serve bookinfo "$PP" 15000 config_dump "$AUTHZ/configdump.yaml"
+	start_proxy_server alice
+	config 0 rbac "$PP.bookinfo"
+	authz_check_golden >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$OUT"
+}
+
+@test "config POD: TYPE/NAME picks the workload's pod; -n and the context namespace apply" {
+	serve bookinfo "$PP" 15000 config_dump "$AUTHZ/configdump.yaml"
+	start_proxy_server alice
+	config 0 rbac svc/productpage.bookinfo
+	run head -1 "$OUT"
+	assert_output 'ACTION   AuthorizationPolicy         RULES'
+	: >"$FAKE_LOG"
+	config 0 rbac service/productpage -n bookinfo
+	run fake_requests
+	assert_output - <<EOF
+GET /api/v1/namespaces/bookinfo/services/productpage 200
+GET /api/v1/namespaces/bookinfo/pods 200
+GET /api/v1/namespaces/bookinfo/pods/$PP 200
+GET /api/v1/namespaces/bookinfo/pods/$PP/portforward?ports=15000 101
+EOF
+	sed -i 's/^  context:$/&\n    namespace: bookinfo/' "$KUBECONFIG"
+	config 0 rbac "$PP"
+	config 2 rbac deploy/productpage-v1
+	assert_output 'Error from server (NotFound): deployments.apps "productpage-v1" not found'
+	config 2 rbac svc/legacy-app.legacy
+	assert_output 'error: pod "legacy-app-5d8f7c6b4-m7kzn" has no istio-proxy sidecar container'
+	config 2 rbac configmap/istio
+	assert_output $'error: cannot read a sidecar from "configmap/istio": TYPE must be pod, deployment, statefulset, daemonset or service\nSee \'kubectl mesh-proxy config -h\' for help and examples.'
+}
+
+@test "config POD: forbidden port-forward falls back to pilot-agent through exec" {
+	serve bookinfo "$PP" 15000 config_dump "$PC/config_dump.json"
+	start_forbidding 'bob get pods/portforward'
+	config 0 clusters "$PP.bookinfo"
+	cp "$OUT" "$BATS_TEST_TMPDIR/live"
+	config 0 clusters -f "$PC/config_dump.json"
+	cmp "$BATS_TEST_TMPDIR/live" "$OUT"
+	run fake_requests
+	assert_line --index 1 "GET /api/v1/namespaces/bookinfo/pods/$PP/portforward?ports=15000 403"
+	assert_line --index 2 "GET /api/v1/namespaces/bookinfo/pods/$PP/exec?command=pilot-agent&command=request&command=GET&command=config_dump%3Fmask%3Ddynamic_active_clusters%2Cdynamic_warming_clusters%2Cstatic_clusters&container=istio-proxy&stderr=true&stdout=true 101"
+}
+
+@test "config POD: with port-forward and exec both forbidden the error names both permissions" {
+	serve bookinfo "$PP" 15000 config_dump "$PC/config_dump.json"
+	start_forbidding 'bob get pods/portforward' 'bob get pods/exec'
+	config 2 clusters "$PP.bookinfo"
+	assert_output "Error from server (Forbidden): pods \"$PP\" is forbidden: User \"bob\" cannot get resource \"pods/portforward\" in API group \"\" in the namespace \"bookinfo\"
+Error from server (Forbidden): pods \"$PP\" is forbidden: User \"bob\" cannot get resource \"pods/exec\" in API group \"\" in the namespace \"bookinfo\""
+	[ ! -s "$OUT" ]
+}
+
+@test "config POD: a pod without a sidecar, or that does not exist, is a clear error at once" {
+	start_proxy_server alice
+	config 2 clusters "$LEGACY.legacy"
+	assert_output "error: pod \"$LEGACY\" has no istio-proxy sidecar container"
+	config 2 clusters nope.bookinfo
+	assert_output 'Error from server (NotFound): pods "nope" not found'
+	run fake_requests
+	assert_output - <<EOF
+GET /api/v1/namespaces/legacy/pods/$LEGACY 200
+GET /api/v1/namespaces/bookinfo/pods/nope 404
+EOF
+}
+
+@test "config POD: an Envoy that answers 503, and one whose admin port does not listen" {
+	serve_text bookinfo "$PP" 15000 config_dump $'server is not ready yet\n'
+	serve_text bookinfo "$PP" 15000 config_dump.status 503
+	start_proxy_server alice
+	config 2 clusters "$PP.bookinfo"
+	assert_output "error: port-forward to pod bookinfo/$PP port 15000: GET /config_dump?mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters answered 503 Service Unavailable: server is not ready yet"
+	[ ! -s "$OUT" ]
+	config 2 clusters "$REVIEWS.bookinfo"
+	assert_output --partial "error: port-forward to pod bookinfo/$REVIEWS port 15000: error forwarding port 15000 to pod "
+	assert_output --partial 'connect: connection refused'
+}
+
+@test "config POD: a truncated or non-JSON dump from the pod is an error with its position" {
+	head -c 5000 "$PC/config_dump.json" >"$BATS_TEST_TMPDIR/trunc.json"
+	serve bookinfo "$PP" 15000 config_dump "$BATS_TEST_TMPDIR/trunc.json"
+	serve_text bookinfo "$RATINGS" 15000 config_dump 'upstream connect error or disconnect/reset before headers'
+	serve_text bookinfo "$RATINGS" 15000 'clusters%3Fformat=json' '{"cluster_statuses": ['
+	start_proxy_server alice
+	config 2 clusters "$PP.bookinfo"
+	assert_output "error: the config dump of pod bookinfo/$PP is not valid JSON: unexpected end of JSON input at line 151, column 19"
+	config 2 listeners "$RATINGS.bookinfo"
+	assert_output "error: the config dump of pod bookinfo/$RATINGS is not valid JSON: invalid character 'u' looking for beginning of value at line 1, column 1"
+	config 2 endpoints "$RATINGS.bookinfo"
+	assert_output "error: the /clusters answer of pod bookinfo/$RATINGS is not valid JSON: unexpected end of JSON input at line 1, column 23"
+	[ ! -s "$OUT" ]
+}
+
+# details_pod NAME VERSION PHASE [READY-SINCE]: a pod of app details, ready since READY-SINCE when given.
+details_pod() {
+	local ready='[{type: Ready, status: "False"}]'
+	[ -n "${4:-}" ] && ready="[{type: Ready, status: \"True\", lastTransitionTime: \"$4\"}]"
+	cat <<EOF
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+  namespace: bookinfo
+  labels: {app: details, version: $2}
+spec:
+  nodeName: node-1
+  containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.2}]
+status:
+  phase: $3
+  conditions: $ready
+EOF
+}
+
+@test "config deploy/NAME: the pod kubectl logs would pick (scheduled, running, ready, ready longest)" {
+	mkdir -p "$BATS_TEST_TMPDIR/data"
+	{
+		cat <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: details-v1
+  namespace: bookinfo
+spec:
+  selector:
+    matchLabels:
+      app: details
+    matchExpressions:
+    - key: version
+      operator: In
+      values: [v1]
+EOF
+		details_pod details-v1-a-pending v1 Pending
+		details_pod details-v1-b-not-ready v1 Running
+		details_pod details-v1-c-ready-later v1 Running 2025-01-02T00:00:00Z
+		details_pod details-v1-d-ready-first v1 Running 2025-01-01T00:00:00Z
+		details_pod details-v2-other-version v2 Running 2024-01-01T00:00:00Z
+	} >"$BATS_TEST_TMPDIR/data/details.yaml"
+	serve bookinfo details-v1-d-ready-first 15000 config_dump "$AUTHZ/configdump.yaml"
+	start_proxy_server alice --data "$BATS_TEST_TMPDIR/data"
+	config 0 rbac deploy/details-v1.bookinfo
+	authz_check_golden >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$OUT"
+	run fake_requests
+	assert_output - <<'EOF'
+GET /apis/apps/v1/namespaces/bookinfo/deployments/details-v1 200
+GET /api/v1/namespaces/bookinfo/pods 200
+GET /api/v1/namespaces/bookinfo/pods/details-v1-d-ready-first 200
+GET /api/v1/namespaces/bookinfo/pods/details-v1-d-ready-first/portforward?ports=15000 101
+EOF
+	config 2 rbac sts/details-v1.bookinfo
+	assert_output 'Error from server (NotFound): statefulsets.apps "details-v1" not found'
 }

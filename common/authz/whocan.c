@@ -276,7 +276,7 @@ static json_t *row(const struct identity *id, const struct authz_result *res)
 			      res->condition);
 	if (id->kind == ID_SA) {
 		json_object_set_new(o, "namespace", json_string(id->ns));
-		json_object_set_new(o, "serviceAccount", json_string(id->sa));
+		json_object_set_new(o, "service_account", json_string(id->sa));
 		json_object_set_new(o, "sidecar", id->pods ? json_boolean(id->sidecars > 0) : json_null());
 	}
 	return o;

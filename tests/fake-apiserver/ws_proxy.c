@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The pods' simulated loopback HTTP servers: Envoy admin and istiod debug answers from fixture files. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -92,6 +93,21 @@ static int read_fixture(const struct server *srv, const char *ns, const char *po
 	return ret;
 }
 
+/* The status a fixture is served with: NAME.status holds it when not 200. */
+static int fixture_status(const struct server *srv, const char *ns, const char *pod, int port,
+			  const char *name)
+{
+	struct strbuf text = STRBUF_INIT;
+	char *status_name = xasprintf("%s.status", name);
+	long code = 200;
+
+	if (!read_fixture(srv, ns, pod, port, status_name, &text))
+		code = strtol(text.buf, NULL, 10);
+	free(status_name);
+	strbuf_release(&text);
+	return code >= 100 && code <= 599 ? (int)code : 200;
+}
+
 void proxy_http_get(const struct server *srv, const char *ns, const char *pod, int port,
 		    const char *target, int *status, const char **content_type,
 		    struct strbuf *body)
@@ -107,8 +123,8 @@ void proxy_http_get(const struct server *srv, const char *ns, const char *pod, i
 		proxy_file_name(&name, target, (size_t)(q - target));
 		found = !read_fixture(srv, ns, pod, port, name.buf, body);
 	}
+	*status = found ? fixture_status(srv, ns, pod, port, name.buf) : 404;
 	strbuf_release(&name);
-	*status = found ? 200 : 404;
 	if (found) {
 		*content_type = body->len && (body->buf[0] == '{' || body->buf[0] == '[') ?
 				"application/json" : "text/plain; charset=utf-8";
