@@ -14,10 +14,6 @@ teardown() {
 	fake_stop
 }
 
-need_kubectl() {
-	command -v kubectl >/dev/null || skip "kubectl is not installed"
-}
-
 @test "each binary runs through kubectl under its plugin name" {
 	need_kubectl
 	for p in mesh-tls mesh-authz mesh-proxy; do

@@ -7,7 +7,7 @@ load test_helper/fake-server
 
 setup() {
 	_common_setup
-	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	need_kubectl
 	export PATH="$MESH_ROOT/completions:$PATH"
 }
 

@@ -15,7 +15,7 @@ SYNCZ="$BATS_TEST_DIRNAME/fixtures/cluster/proxy/istio-system/$ISTIOD/15014/debu
 
 setup() {
 	_common_setup
-	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	need_kubectl
 }
 
 teardown() {

@@ -9,7 +9,7 @@ PP=productpage-v1-6b746f74dc-4xk2p
 
 setup() {
 	_common_setup
-	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	need_kubectl
 	export KUBECTL_COMMAND_HEADERS=true
 }
 

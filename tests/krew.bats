@@ -17,10 +17,6 @@ setup() {
 	VERSION=v$(cat "$MESH_ROOT/VERSION")
 }
 
-need_kubectl() {
-	command -v kubectl >/dev/null || skip "kubectl is not installed"
-}
-
 # krew_install ROOT PLUGIN: what `kubectl krew install` does with our archive.
 krew_install() {
 	local root=$1 name=$2 bin=kubectl-${2//-/_}

@@ -10,8 +10,6 @@
 
 _authz_setup() {
 	_common_setup
-	# Through the real kubectl when it is installed, else the plugin binary itself.
-	command -v kubectl >/dev/null || kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
 	B="$MESH_FIXTURES/istio/pilot/pkg/security/authz/builder/testdata"
 	W="$(fixture authz/builder)"
 	M="$(fixture authz/mesh.yaml)"

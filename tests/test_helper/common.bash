@@ -32,6 +32,17 @@ _common_setup() {
 	unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 	unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT POD_NAMESPACE
 	export NO_COLOR=1
+	# Without a real kubectl, `kubectl mesh-x ...` runs the plugin directly,
+	# as kubectl itself would; tests of kubectl's own behaviour skip.
+	if ! type -P kubectl >/dev/null; then
+		kubectl() { local p=$1; shift; "kubectl-${p//-/_}" "$@"; }
+		export -f kubectl
+	fi
+}
+
+# Tests of what kubectl itself does (dispatch, completion, plugin list).
+need_kubectl() {
+	type -P kubectl >/dev/null || skip "kubectl is not installed"
 }
 
 # Tests that read istio/istio's fixtures skip, saying why, where they are absent.
