@@ -509,6 +509,16 @@ const char *cli_istio_namespace(const struct cli *cli)
 		       "istio-system";
 }
 
+void cli_istio_configmap_query(const struct cli *cli, struct obj_query *q, char **name_out)
+{
+	*name_out = mesh_configmap_name(cli->opts.revision);
+	memset(q, 0, sizeof(*q));
+	q->kind = OBJ_CONFIGMAP;
+	q->namespace = cli_istio_namespace(cli);
+	q->name = *name_out;
+	q->optional = 1;
+}
+
 /* Live queries for every kind in the mask, plus namespaces and the istio ConfigMap. */
 static size_t build_queries(struct cli *cli, unsigned kinds, const char *scope_ns,
 			    struct obj_query *q, char **cm_name)
@@ -525,13 +535,22 @@ static size_t build_queries(struct cli *cli, unsigned kinds, const char *scope_n
 		q[n].namespace = obj_kind_info((enum obj_kind)k)->namespaced ? scope_ns : NULL;
 		n++;
 	}
-	*cm_name = mesh_configmap_name(cli->opts.revision);
-	memset(&q[n], 0, sizeof(q[n]));
-	q[n].kind = OBJ_CONFIGMAP;
-	q[n].namespace = cli_istio_namespace(cli);
-	q[n].name = *cm_name;
-	q[n].optional = 1;
+	cli_istio_configmap_query(cli, &q[n], cm_name);
 	return n + 1;
+}
+
+int cli_finish_load(struct cli *cli, struct objset *set, int r, struct strbuf *err,
+		    struct objset **out)
+{
+	if (!r)
+		r = objset_finish(set, cli_istio_namespace(cli), cli->opts.revision, err);
+	*out = r ? NULL : set;
+	if (r) {
+		objset_free(set);
+		report_error(err->buf);
+	}
+	strbuf_release(err);
+	return r ? MESH_EXIT_ERROR : 0;
 }
 
 int cli_load_objects(struct cli *cli, unsigned kinds, const char *scope_ns,
@@ -559,17 +578,39 @@ int cli_load_objects(struct cli *cli, unsigned kinds, const char *scope_ns,
 		r = objset_fetch(set, c, q, n, &err);
 		free(cm_name);
 	}
+	return cli_finish_load(cli, set, r, &err, out);
+}
+
+int cli_load_files_filtered(struct cli *cli, const char *const *nss, unsigned everywhere,
+			    struct objset **out)
+{
+	struct obj_filter f = { nss, everywhere, cli_istio_namespace(cli), cli->opts.revision };
+	struct strbuf err = STRBUF_INIT;
+	struct objset *set = objset_new();
+	int r = objset_load_paths_filtered(set, (const char *const *)cli->opts.filenames.v,
+					   cli->opts.filenames.n, cli->opts.recursive,
+					   cli_namespace(cli), &f, &err);
+
+	return cli_finish_load(cli, set, r, &err, out);
+}
+
+int cli_load_what_if(struct cli *cli, const struct objset *base, const struct strlist *files,
+		     struct objset **out)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct objset *set = objset_new();
+	json_t *obj;
+	size_t i;
+	int k, r = 0;
+
+	for (k = 0; k < OBJ__COUNT && !r; k++)
+		json_array_foreach(objset_list(base, (enum obj_kind)k), i, obj)
+			if ((r = objset_add(set, json_incref(obj), "base", &err)))
+				break;
 	if (!r)
-		r = objset_finish(set, cli_istio_namespace(cli), cli->opts.revision, &err);
-	if (r) {
-		objset_free(set);
-		report_error(err.buf);
-		strbuf_release(&err);
-		return MESH_EXIT_ERROR;
-	}
-	strbuf_release(&err);
-	*out = set;
-	return 0;
+		r = objset_load_paths(set, (const char *const *)files->v, files->n, cli->opts.recursive,
+				      cli_namespace(cli), &err);
+	return cli_finish_load(cli, set, r, &err, out);
 }
 
 void cli_print_value(struct cli *cli, json_t *v)

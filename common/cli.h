@@ -27,6 +27,7 @@
 struct kube_client;
 struct kube_config;
 struct objset;
+struct obj_query;
 
 /* A repeatable string flag (-f a -f b, --as-group g1 --as-group g2). */
 struct strlist {
@@ -179,6 +180,15 @@ const char *cli_namespace(struct cli *cli);
 /* The Istio control-plane namespace: -i, else "istio-system". Borrowed. */
 const char *cli_istio_namespace(const struct cli *cli);
 
+/*
+ * Fill *q with the live query for the istio ConfigMap that
+ * objset_finish() reads: "istio", or "istio-REV" with --revision, in
+ * cli_istio_namespace(), optional (without it Istio's defaults apply).
+ * *name_out is set to a new string that q->name points to; the caller
+ * frees it once the fetch is done.
+ */
+void cli_istio_configmap_query(const struct cli *cli, struct obj_query *q, char **name_out);
+
 /* 1 when the objects come from -f files rather than the cluster. */
 int cli_offline(const struct cli *cli);
 
@@ -200,9 +210,42 @@ int cli_load_objects(struct cli *cli, unsigned kinds, const char *scope_ns,
 		     struct objset **out);
 
 /*
+ * -f for a command about a few namespaces: the -f files as
+ * objset_load_paths_filtered() reads them, keeping only the objects of
+ * the namespaces in nss (NULL-terminated), of the istio namespace, and
+ * of the kinds in the OBJ_BIT() mask everywhere in any namespace; then
+ * finished as cli_load_objects() finishes its set.  Returns 0 with *out
+ * set (caller frees with objset_free()), or prints the error and
+ * returns MESH_EXIT_ERROR.
+ */
+int cli_load_files_filtered(struct cli *cli, const char *const *nss, unsigned everywhere,
+			    struct objset **out);
+
+/*
+ * The end of a load into set that the caller started with objset_new():
+ * unless r (how loading went so far) is not zero, objset_finish() it
+ * with -i and --revision.  Returns 0 with *out = set, or prints the
+ * error in err, frees set, sets *out to NULL and returns
+ * MESH_EXIT_ERROR.  err is released either way.
+ */
+int cli_finish_load(struct cli *cli, struct objset *set, int r, struct strbuf *err,
+		    struct objset **out);
+
+/*
+ * --what-if: a new set with base's objects (shared references) and the
+ * manifests of the -f style paths in files loaded on top of them (an
+ * object with the same kind, namespace and name replaces the base one),
+ * finished as cli_load_objects() finishes its set.  base is not changed.
+ * Returns 0 with *out set (caller frees with objset_free()), or prints
+ * the error and returns MESH_EXIT_ERROR.
+ */
+int cli_load_what_if(struct cli *cli, const struct objset *base, const struct strlist *files,
+		     struct objset **out);
+
+/*
  * Print a JSON value or YAML document according to cli->format (JSON:
- * 4-space indent, sorted keys; YAML: kubectl's block layout).  Does
- * not take the reference.
+ * 4-space indent, sorted keys; YAML: exactly kubectl's -o yaml, see
+ * yamljson_emit()).  Does not take the reference.
  */
 void cli_print_value(struct cli *cli, json_t *v);
 

@@ -9,20 +9,6 @@
 
 const struct cli_option cmd_inventory_options[] = { CLI_OPT_END };
 
-/* H1: a sidecar is a container named istio-proxy, in containers or initContainers. */
-static int has_sidecar(json_t *pod)
-{
-	static const char *const lists[] = { "spec.containers", "spec.initContainers" };
-	size_t i, j;
-	json_t *c;
-	for (i = 0; i < ARRAY_SIZE(lists); i++)
-		json_array_foreach(obj_path(pod, lists[i]), j, c)
-			if (json_is_string(json_object_get(c, "name")) &&
-			    !strcmp(json_string_value(json_object_get(c, "name")), "istio-proxy"))
-				return 1;
-	return 0;
-}
-
 static int in_scope(json_t *obj, enum obj_kind k, const char *ns)
 {
 	const char *ons;
@@ -45,7 +31,7 @@ static json_t *kind_summary(const struct objset *set, enum obj_kind k, const cha
 		count++;
 		if (obj_namespace(obj))
 			json_object_set_new(namespaces, obj_namespace(obj), json_true());
-		if (k == OBJ_POD && has_sidecar(obj))
+		if (k == OBJ_POD && obj_pod_has_istio_proxy(obj)) /* H1: a sidecar */
 			meshed++;
 	}
 	if (k == OBJ_POD)

@@ -198,6 +198,21 @@ int obj_container_port(json_t *pod, const char *name)
 	return -1;
 }
 
+int obj_pod_has_istio_proxy(json_t *pod)
+{
+	static const char *const lists[] = { "spec.containers", "spec.initContainers" };
+	size_t k, i;
+	json_t *c;
+
+	for (k = 0; k < ARRAY_SIZE(lists); k++)
+		json_array_foreach(obj_path(pod, lists[k]), i, c) {
+			const char *name = json_string_value(json_object_get(c, "name"));
+			if (name && !strcmp(name, "istio-proxy"))
+				return 1;
+		}
+	return 0;
+}
+
 json_t *obj_service_port(json_t *svc, int port)
 {
 	json_t *sp;

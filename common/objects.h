@@ -214,6 +214,11 @@ long long obj_created(json_t *obj);
 /* Ports of pods and Services. */
 /* The containerPort of the port named name in pod's spec.containers, or -1. */
 int obj_container_port(json_t *pod, const char *name);
+/*
+ * 1 when pod has a container named istio-proxy in spec.containers or
+ * spec.initContainers (a native sidecar), else 0.
+ */
+int obj_pod_has_istio_proxy(json_t *pod);
 /* The entry of svc's spec.ports whose port is port (borrowed), or NULL. */
 json_t *obj_service_port(json_t *svc, int port);
 /*

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* YAML and JSON documents in, jansson values out; and back to YAML. */
+/* YAML and JSON documents in, jansson values out; and back to YAML (yamlemit.c). */
 #ifndef MESH_YAMLJSON_H
 #define MESH_YAMLJSON_H
 
@@ -31,12 +31,29 @@ json_t *yamljson_parse(const char *text, size_t len, struct strbuf *err);
 json_t *yamljson_parse_one(const char *text, size_t len, struct strbuf *err);
 
 /*
- * Append value as block-style YAML in kubectl's layout (2-space
- * indent, sequences at their key's indentation, keys sorted, strings
- * that would resolve to another type quoted, multi-line strings as
- * literal blocks).  Does not emit a "---" marker.
+ * Append value as YAML exactly as kubectl's -o yaml writes it
+ * (sigs.k8s.io/yaml.JSONToYAML, i.e. go-yaml v2 marshalling the value):
+ * block style with a 2-space indent and sequences at their key's
+ * indentation; keys in go-yaml's natural order (by code point, but
+ * other characters before letters and runs of digits compared as
+ * numbers: "a_b" before "aa", "a2" before "a10"); each
+ * string in the first style that can carry it: plain, else
+ * single-quoted, else double-quoted (so strings that would read back
+ * as another type -- "true", "1", "1.5", "~", "2006-01-02" -- are
+ * quoted), multi-line text as a literal block ("|", "|-" or "|+");
+ * plain and quoted text folded at a space past column 80; floats as
+ * Go's strconv 'g' format.  Ends with a newline; no "---" marker.
+ * Written in yamlemit.c.
  */
 void yamljson_emit(struct strbuf *out, json_t *value);
+
+/*
+ * Append the float64 d as Go prints it: with json set, as
+ * encoding/json does (exponent only below 1e-6 or from 1e21 on, "e-7"
+ * not "e-07"); else as strconv.FormatFloat(d, 'g', -1, 64), which is
+ * what go-yaml writes, with YAML's .inf, -.inf and .nan.
+ */
+void yamljson_add_go_float(struct strbuf *out, double d, int json);
 
 /*
  * Append a JSON rendering with 4-space indent and sorted keys plus a

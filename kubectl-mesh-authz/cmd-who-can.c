@@ -270,7 +270,7 @@ static int what_if(struct who *w, const struct objset *base, json_t *before, jso
 {
 	struct objset *after_set;
 	json_t *after, *d;
-	int r = load_what_if(w->cli, base, &w->o->what_if, &after_set);
+	int r = cli_load_what_if(w->cli, base, &w->o->what_if, &after_set);
 
 	if (r)
 		return r;

@@ -128,9 +128,6 @@ enum load_flags {
  */
 int load_for_target(struct cli *cli, const char *target_ns, const char *const *extra_ns,
 		    size_t nextra, unsigned kinds, unsigned flags, struct objset **out);
-/* Apply -f files on top of a copy of base (what-if).  Returns 0 or the exit code. */
-int load_what_if(struct cli *cli, const struct objset *base, const struct strlist *files,
-		 struct objset **out);
 
 /* Print "error: <msg>" or kubectl's own error text; returns MESH_EXIT_ERROR. */
 int authz_fail(struct strbuf *err);

@@ -7,33 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * -f: the objects of the namespaces that matter (the root namespace's
- * too), every PeerAuthentication and DestinationRule (kubectl mesh-tls
- * may need any of them) and, for who-can, every pod and service account.
- */
-static int load_files(struct cli *cli, const char *const *nss, unsigned flags,
-		      struct objset **out)
-{
-	struct obj_filter f = { nss, OBJ_BIT(OBJ_PEERAUTHENTICATION) | OBJ_BIT(OBJ_DESTINATIONRULE),
-				cli_istio_namespace(cli), cli->opts.revision };
-	struct strbuf err = STRBUF_INIT;
-
-	if (flags & LOAD_EVERYTHING)
-		f.everywhere |= OBJ_BIT(OBJ_POD) | OBJ_BIT(OBJ_SERVICEACCOUNT);
-	*out = objset_new();
-	if (objset_load_paths_filtered(*out, (const char *const *)cli->opts.filenames.v,
-				       cli->opts.filenames.n, cli->opts.recursive,
-				       cli_namespace(cli), &f, &err) ||
-	    objset_finish(*out, f.istio_ns, f.revision, &err)) {
-		objset_free(*out);
-		*out = NULL;
-		return authz_fail(&err);
-	}
-	strbuf_release(&err);
-	return 0;
-}
-
 /* --- live --- */
 
 static void add_query(struct obj_query *q, size_t *n, enum obj_kind k, const char *ns)
@@ -102,6 +75,7 @@ int load_for_target(struct cli *cli, const char *target_ns, const char *const *e
 	struct obj_query q[64];
 	const char *root = cli_istio_namespace(cli);
 	const char *nss[9];
+	unsigned everywhere = OBJ_BIT(OBJ_PEERAUTHENTICATION) | OBJ_BIT(OBJ_DESTINATIONRULE);
 	char *cm;
 	size_t n, i;
 	int r;
@@ -110,17 +84,19 @@ int load_for_target(struct cli *cli, const char *target_ns, const char *const *e
 	for (i = 0; i < nextra && i + 2 < ARRAY_SIZE(nss); i++)
 		nss[i + 1] = extra_ns[i];
 	nss[i + 1] = NULL;
+	/*
+	 * -f: every PeerAuthentication and DestinationRule too (kubectl
+	 * mesh-tls may need any of them) and, for who-can, every pod and
+	 * service account.
+	 */
+	if (flags & LOAD_EVERYTHING)
+		everywhere |= OBJ_BIT(OBJ_POD) | OBJ_BIT(OBJ_SERVICEACCOUNT);
 	if (cli_offline(cli))
-		return load_files(cli, nss, flags, out);
-	cm = mesh_configmap_name(cli->opts.revision);
+		return cli_load_files_filtered(cli, nss, everywhere, out);
 	*out = objset_new();
 	n = live_queries(q, nss, i + 1, kinds, flags);
 	n = root_queries(q, n, root);
-	memset(&q[n], 0, sizeof(q[n]));
-	q[n].kind = OBJ_CONFIGMAP;
-	q[n].namespace = root;
-	q[n].name = cm;
-	q[n++].optional = 1;
+	cli_istio_configmap_query(cli, &q[n++], &cm);
 	r = fetch(cli, *out, q, n);
 	if (!r && strcmp(objset_mesh(*out)->root_namespace, root)) {
 		char *real = xstrdup(objset_mesh(*out)->root_namespace);
@@ -133,30 +109,4 @@ int load_for_target(struct cli *cli, const char *target_ns, const char *const *e
 		*out = NULL;
 	}
 	return r;
-}
-
-int load_what_if(struct cli *cli, const struct objset *base, const struct strlist *files,
-		 struct objset **out)
-{
-	struct strbuf err = STRBUF_INIT;
-	json_t *obj;
-	size_t i;
-	int k;
-
-	*out = objset_new();
-	for (k = 0; k < OBJ__COUNT; k++)
-		json_array_foreach(objset_list(base, (enum obj_kind)k), i, obj)
-			if (objset_add(*out, json_incref(obj), "base", &err))
-				goto fail;
-	objset_mark_loaded(*out, objset_loaded(base));
-	if (objset_load_paths(*out, (const char *const *)files->v, files->n, cli->opts.recursive,
-			      cli_namespace(cli), &err) ||
-	    objset_finish(*out, cli_istio_namespace(cli), cli->opts.revision, &err))
-		goto fail;
-	strbuf_release(&err);
-	return 0;
-fail:
-	objset_free(*out);
-	*out = NULL;
-	return authz_fail(&err);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config all: every summary table at once, or the whole dump as JSON or YAML. */
 #include "configdump.h"
+#include "yamljson.h"
 
 #include <string.h>
 
@@ -29,7 +30,7 @@ int config_all(const struct config_view *v, struct strbuf *out, struct strbuf *e
 		json_t *dump = jspan_json(v->dump->root, err);
 		if (!dump)
 			return -1;
-		goyaml_emit(out, dump);
+		yamljson_emit(out, dump);
 		strbuf_addch(out, '\n');
 		json_decref(dump);
 		return 0;

@@ -2,6 +2,7 @@
 /* Pieces of istioctl's proxy-config writers that several tables share. */
 #include "configdump.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ void config_list_add(struct config_list *l, json_t *msg)
 	if (l->view->format == CONFIG_YAML) {
 		/* A list's YAML is its items' YAML, one after another. */
 		json_t *one = json_pack("[O]", msg);
-		goyaml_emit(l->out, one);
+		yamljson_emit(l->out, one);
 		json_decref(one);
 	} else {
 		strbuf_addstr(l->out, l->n ? ",\n    " : "[\n    ");
@@ -182,7 +183,7 @@ void config_list_end(struct config_list *l)
 void config_print_message(const struct config_view *v, json_t *msg, struct strbuf *out)
 {
 	if (v->format == CONFIG_YAML)
-		goyaml_emit(out, msg);
+		yamljson_emit(out, msg);
 	else
 		gojson_indent(out, msg, 0);
 	strbuf_addch(out, '\n');
@@ -191,7 +192,7 @@ void config_print_message(const struct config_view *v, json_t *msg, struct strbu
 void config_print_jsonpb(const struct config_view *v, json_t *msg, struct strbuf *out)
 {
 	if (v->format == CONFIG_YAML)
-		goyaml_emit(out, msg);
+		yamljson_emit(out, msg);
 	else
 		gojson_jsonpb(out, msg);
 	strbuf_addch(out, '\n');

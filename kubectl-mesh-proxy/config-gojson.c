@@ -2,8 +2,8 @@
 /* Protobuf JSON as Go's jsonpb and encoding/json print it, from Envoy's own JSON. */
 #include "configdump.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,85 +228,6 @@ static void add_go_string(struct strbuf *out, const char *s, size_t len)
 	strbuf_addch(out, '"');
 }
 
-/*
- * The shortest decimal digits that read back as d (what Go's strconv
- * finds with -1 precision): digits without a point, and the position of
- * the point relative to the first digit.
- */
-static void shortest_digits(double d, char *digits, int *point)
-{
-	char buf[40];
-	int prec, i, n = 0;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	for (i = buf[0] == '-' ? 1 : 0; buf[i] != 'e'; i++)
-		if (buf[i] != '.')
-			digits[n++] = buf[i];
-	while (n > 1 && digits[n - 1] == '0')
-		n--;
-	digits[n] = '\0';
-	*point = atoi(buf + i + 1) + 1;
-}
-
-static void add_fixed(struct strbuf *out, const char *digits, int point)
-{
-	int nd = (int)strlen(digits);
-	if (point <= 0) {
-		strbuf_addstr(out, "0.");
-		strbuf_addchars(out, '0', (size_t)-point);
-		strbuf_addstr(out, digits);
-	} else if (point >= nd) {
-		strbuf_addstr(out, digits);
-		strbuf_addchars(out, '0', (size_t)(point - nd));
-	} else {
-		strbuf_add(out, digits, (size_t)point);
-		strbuf_addch(out, '.');
-		strbuf_addstr(out, digits + point);
-	}
-}
-
-static void add_exponent(struct strbuf *out, const char *digits, int point, int json)
-{
-	int exp = point - 1;
-	strbuf_addch(out, digits[0]);
-	if (digits[1]) {
-		strbuf_addch(out, '.');
-		strbuf_addstr(out, digits + 1);
-	}
-	/* strconv writes at least two exponent digits; encoding/json trims "e-07" to "e-7". */
-	if (json && exp < 0 && exp > -10)
-		strbuf_addf(out, "e-%d", -exp);
-	else
-		strbuf_addf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-}
-
-void go_format_float(struct strbuf *out, double d, int json)
-{
-	char digits[24];
-	int point;
-
-	if (isnan(d) || isinf(d)) {
-		strbuf_addstr(out, isnan(d) ? ".nan" : d > 0 ? ".inf" : "-.inf");
-		return;
-	}
-	if (d == 0) {
-		strbuf_addstr(out, signbit(d) ? "-0" : "0");
-		return;
-	}
-	if (d < 0)
-		strbuf_addch(out, '-');
-	shortest_digits(d, digits, &point);
-	/* encoding/json's float64 rule, or strconv's 'g' with the shortest precision. */
-	if (json ? (fabs(d) < 1e-6 || fabs(d) >= 1e21) : (point - 1 < -4 || point - 1 >= 6))
-		add_exponent(out, digits, point, json);
-	else
-		add_fixed(out, digits, point);
-}
-
 static void add_scalar(struct strbuf *out, json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -317,7 +238,7 @@ static void add_scalar(struct strbuf *out, json_t *v)
 		strbuf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		go_format_float(out, json_real_value(v), 1);
+		yamljson_add_go_float(out, json_real_value(v), 1);
 		break;
 	case JSON_TRUE:
 		strbuf_addstr(out, "true");

@@ -145,7 +145,7 @@ int config_dump_section(const struct config_dump *d, const char *type, struct js
 /* The same section parsed: a new reference, or NULL with err set. */
 json_t *config_dump_section_json(const struct config_dump *d, const char *type, struct strbuf *err);
 
-/* ---- Go compatibility (config-gosort.c, config-gojson.c, config-goyaml.c) ---- */
+/* ---- Go compatibility (config-gosort.c, config-gojson.c; YAML is yamljson_emit()) ---- */
 
 /*
  * Go's sort.Slice (pattern-defeating quicksort, Go >= 1.19) over an
@@ -187,16 +187,6 @@ void gojson_indent(struct strbuf *out, json_t *v, int level);
  * contents of google.protobuf.Struct values.  No final newline.
  */
 void gojson_jsonpb(struct strbuf *out, json_t *v);
-
-/*
- * A float64 as Go prints it: json set, as encoding/json does; else as
- * strconv.FormatFloat(d, 'g', -1, 64) (what go-yaml writes), with YAML's
- * .inf and .nan.
- */
-void go_format_float(struct strbuf *out, double d, int json);
-
-/* sigs.k8s.io/yaml.JSONToYAML of the JSON form of v. */
-void goyaml_emit(struct strbuf *out, json_t *v);
 
 /* ---- renderers ---- */
 

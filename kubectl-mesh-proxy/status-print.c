@@ -5,6 +5,7 @@
 #include "proxy.h"
 #include "tabwriter.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -303,7 +304,7 @@ void status_print(struct cli *cli, const struct status_set *set,
 		if (cli->format == OUTF_JSON)
 			gojson_jsonpb(out, resp);
 		else
-			goyaml_emit(out, resp);
+			yamljson_emit(out, resp);
 		strbuf_addch(out, '\n');
 		json_decref(resp);
 	}

@@ -138,51 +138,32 @@ static void print_diff(struct cli *cli, json_t *doc)
 	print_summary(cli->out, "After:  ", json_object_get(s, "after"));
 }
 
-/* The base objects plus the what-if manifests (added, or replacing kind/namespace/name). */
-static struct objset *what_if_set(struct cli *cli, const struct objset *base,
-				  const struct strlist *files)
+/*
+ * Print doc with print_table, or as -o json/yaml asks; the exit code is
+ * MESH_EXIT_NO when summary.KEY is not zero.  Takes doc's reference.
+ */
+static int print_doc(struct cli *cli, json_t *doc, void (*print_table)(struct cli *, json_t *),
+		     const char *key)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct objset *set = objset_new();
-	json_t *obj;
-	size_t i;
-	int k, r = 0;
+	int r = num(json_object_get(doc, "summary"), key) ? MESH_EXIT_NO : MESH_EXIT_OK;
 
-	for (k = 0; k < OBJ__COUNT && !r; k++)
-		json_array_foreach(objset_list(base, (enum obj_kind)k), i, obj)
-			if ((r = objset_add(set, json_incref(obj), "cluster", &err)))
-				break;
-	if (!r)
-		r = objset_load_paths(set, (const char *const *)files->v, files->n, cli->opts.recursive,
-				      cli_namespace(cli), &err);
-	if (!r)
-		r = objset_finish(set, cli_istio_namespace(cli), cli->opts.revision, &err);
-	if (r) {
-		report_error(err.buf);
-		objset_free(set);
-		set = NULL;
-	}
-	strbuf_release(&err);
-	return set;
+	if (cli->format == OUTF_TABLE)
+		print_table(cli, doc);
+	else
+		cli_print_value(cli, doc);
+	json_decref(doc);
+	return r;
 }
 
 static int what_if(struct cli *cli, struct objset *base, struct tls_mesh *before,
 		   const struct strlist *files, const char *scope)
 {
-	struct objset *set = what_if_set(cli, base, files);
-	struct tls_mesh *after = set ? tls_index(cli, set) : NULL;
-	json_t *doc;
+	struct objset *set = NULL;
+	struct tls_mesh *after = cli_load_what_if(cli, base, files, &set) ? NULL : tls_index(cli, set);
 	int r = MESH_EXIT_ERROR;
 
-	if (after) {
-		doc = tls_check_diff(before, after, scope);
-		if (cli->format == OUTF_TABLE)
-			print_diff(cli, doc);
-		else
-			cli_print_value(cli, doc);
-		r = num(json_object_get(doc, "summary"), "new_broken") ? MESH_EXIT_NO : MESH_EXIT_OK;
-		json_decref(doc);
-	}
+	if (after)
+		r = print_doc(cli, tls_check_diff(before, after, scope), print_diff, "new_broken");
 	tls_mesh_free(after);
 	objset_free(set);
 	return r;
@@ -194,7 +175,6 @@ int cmd_tls_check(struct cli *cli, void *opts_, int argc, char **argv)
 	const char *scope = cli->opts.all_namespaces ? NULL : cli_namespace(cli);
 	struct objset *set;
 	struct tls_mesh *mesh;
-	json_t *doc;
 	int r;
 
 	(void)argc;
@@ -202,17 +182,10 @@ int cmd_tls_check(struct cli *cli, void *opts_, int argc, char **argv)
 	r = tls_load(cli, 0, NULL, 0, &set, &mesh);
 	if (r)
 		return r;
-	if (opts->what_if.n) {
+	if (opts->what_if.n)
 		r = what_if(cli, set, mesh, &opts->what_if, scope);
-	} else {
-		doc = tls_check(mesh, scope);
-		if (cli->format == OUTF_TABLE)
-			print_check(cli, doc);
-		else
-			cli_print_value(cli, doc);
-		r = num(json_object_get(doc, "summary"), "broken") ? MESH_EXIT_NO : MESH_EXIT_OK;
-		json_decref(doc);
-	}
+	else
+		r = print_doc(cli, tls_check(mesh, scope), print_check, "broken");
 	tls_mesh_free(mesh);
 	objset_free(set);
 	return r;

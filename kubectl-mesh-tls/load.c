@@ -99,44 +99,8 @@ static size_t live_queries(struct cli *cli, unsigned kinds, const char *const *n
 			q[n++].namespace = scoped ? nss[i] : NULL;
 		}
 	}
-	*cm_name = mesh_configmap_name(cli->opts.revision);
-	memset(&q[n], 0, sizeof(q[n]));
-	q[n].kind = OBJ_CONFIGMAP;
-	q[n].namespace = cli_istio_namespace(cli);
-	q[n].name = *cm_name;
-	q[n].optional = 1;
+	cli_istio_configmap_query(cli, &q[n], cm_name);
 	return n + 1;
-}
-
-/* The end of a load into set: 0 with *out set, or the error printed and MESH_EXIT_ERROR. */
-static int load_done(struct objset *set, int failed, struct strbuf *err, struct objset **out)
-{
-	if (failed) {
-		objset_free(set);
-		report_error(err->buf);
-		strbuf_release(err);
-		return MESH_EXIT_ERROR;
-	}
-	strbuf_release(err);
-	*out = set;
-	return 0;
-}
-
-/* -f for a few namespaces: only what they need when the files allow it. */
-static int load_files(struct cli *cli, const char *const *nss, int all_rules,
-		      struct objset **out)
-{
-	struct obj_filter f = { nss, all_rules ? OBJ_BIT(OBJ_DESTINATIONRULE) : 0, cli_istio_namespace(cli),
-				cli->opts.revision };
-	struct strbuf err = STRBUF_INIT;
-	struct objset *set = objset_new();
-	int r = objset_load_paths_filtered(set, (const char *const *)cli->opts.filenames.v,
-					   cli->opts.filenames.n, cli->opts.recursive,
-					   cli_namespace(cli), &f, &err);
-
-	if (!r)
-		r = objset_finish(set, f.istio_ns, f.revision, &err);
-	return load_done(set, r, &err, out);
 }
 
 static int load_live(struct cli *cli, unsigned kinds, const char *const *nss,
@@ -155,10 +119,8 @@ static int load_live(struct cli *cli, unsigned kinds, const char *const *nss,
 	set = objset_new();
 	n = live_queries(cli, kinds | OBJ_BIT(OBJ_NAMESPACE), nss, q, ARRAY_SIZE(q) - 1, &cm_name);
 	r = objset_fetch(set, c, q, n, &err);
-	if (!r)
-		r = objset_finish(set, q[n - 1].namespace, cli->opts.revision, &err);
 	free(cm_name);
-	return load_done(set, r, &err, out);
+	return cli_finish_load(cli, set, r, &err, out);
 }
 
 int tls_load(struct cli *cli, unsigned kinds, const char *const *nss, int all_rules,
@@ -171,7 +133,7 @@ int tls_load(struct cli *cli, unsigned kinds, const char *const *nss, int all_ru
 	if (!nss)
 		r = cli_load_objects(cli, kinds, NULL, set);
 	else if (cli_offline(cli))
-		r = load_files(cli, nss, all_rules, set);
+		r = cli_load_files_filtered(cli, nss, all_rules ? OBJ_BIT(OBJ_DESTINATIONRULE) : 0, set);
 	else
 		r = load_live(cli, kinds, nss, set);
 	if (r)

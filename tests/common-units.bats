@@ -202,7 +202,7 @@ setup() {
 	- - 1
 	  - 2
 	- {}
-	- "- dash"
+	- '- dash'
 	metadata:
 	  labels:
 	    a: "true"
@@ -212,4 +212,70 @@ setup() {
 	first=$("$TEST_COMMON" yaml to-json <<<"$input")
 	second=$("$TEST_COMMON" yaml to-yaml <<<"$input" | "$TEST_COMMON" yaml to-json)
 	assert_equal "$second" "$first"
+}
+
+@test "yaml: emitting is go-yaml v2's: quoting, literal blocks, folding, key order, numbers, lists" {
+	input=$(cat <<-'IN'
+	{"a10": 1, "a2": 2, "A": 3, "_x": 4, "b": [1.5, 1e21, 1e-7, 0.1, 100000000],
+	 "s": ["true", "1", "1.5", "~", "null", "2006-01-02", "1:20", "", "yes", "0x1F", "a: b", "# c", "x #y",
+	       "plain text", "@at", "'quoted'", "tab\there"],
+	 "m": "line1\nline2", "m2": "line1\nline2\n", "m3": "line1\n\n", "m4": " leading\nx",
+	 "long": "the quick brown fox jumps over the lazy dog and then the quick brown fox jumps over it again",
+	 "e": {}, "l": [], "n": null, "t": true}
+	IN
+	)
+	run -0 "$TEST_COMMON" yaml to-yaml <<<"$input"
+	assert_output - <<-'OUT'
+	_x: 4
+	A: 3
+	a2: 2
+	a10: 1
+	b:
+	- 1.5
+	- 1e+21
+	- 1e-07
+	- 0.1
+	- 100000000
+	e: {}
+	l: []
+	long: the quick brown fox jumps over the lazy dog and then the quick brown fox jumps
+	  over it again
+	m: |-
+	  line1
+	  line2
+	m2: |
+	  line1
+	  line2
+	m3: |+
+	  line1
+
+	m4: |2-
+	   leading
+	  x
+	"n": null
+	s:
+	- "true"
+	- "1"
+	- "1.5"
+	- "~"
+	- "null"
+	- "2006-01-02"
+	- "1:20"
+	- ""
+	- "yes"
+	- "0x1F"
+	- 'a: b'
+	- '# c'
+	- 'x #y'
+	- plain text
+	- '@at'
+	- '''quoted'''
+	- "tab\there"
+	t: true
+	OUT
+	first=$("$TEST_COMMON" yaml to-json <<<"$input")
+	second=$("$TEST_COMMON" yaml to-yaml <<<"$input" | "$TEST_COMMON" yaml to-json)
+	assert_equal "$second" "$first"
+	run -0 "$TEST_COMMON" yaml to-yaml <<<'[1, "two", {"k": "v"}, [3], []]'
+	assert_output $'- 1\n- two\n- k: v\n- - 3\n- []'
 }

@@ -1185,10 +1185,32 @@ error: exec: executable $PLUGIN failed with exit code 3" ]
 	assert_line '    "token": "<token: 63 bytes>",'
 	run -0 cat "$W/issuer.log"
 	assert_output 'POST /token auth=Basic a3ViZWN0bDpzM2NyZXQ= body=grant_type=refresh_token&refresh_token=refresh-1'
-	run -0 grep -E '^ +(id-token|refresh-token):' "$KUBECONFIG"
+	# Rewritten whole as kubectl writes a kubeconfig (go-yaml v2: keys sorted, sequences at their key's indentation).
+	run -0 cat "$KUBECONFIG"
 	assert_output - <<-OUT
+	apiVersion: v1
+	clusters:
+	- cluster:
+	    server: https://c1.example:6443
+	  name: c1
+	contexts:
+	- context:
+	    cluster: c1
+	    user: u1
+	  name: ctx
+	current-context: ctx
+	kind: Config
+	users:
+	- name: u1
+	  user:
+	    auth-provider:
+	      config:
+	        client-id: kubectl
+	        client-secret: s3cret
 	        id-token: $(jwt 4102444800)
+	        idp-issuer-url: $ISSUER/
 	        refresh-token: refresh-2
+	      name: oidc
 	OUT
 	[ ! -e "$KUBECONFIG.lock" ]
 	run -0 kc

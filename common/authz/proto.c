@@ -126,16 +126,5 @@ json_t *authz_pod_ports(json_t *pod, json_t *services)
 
 int pod_has_sidecar(json_t *pod)
 {
-	static const char *const lists[] = { "spec.containers", "spec.initContainers" };
-	size_t k, i;
-	json_t *c;
-
-	if (obj_annotation(pod, "sidecar.istio.io/status"))
-		return 1;
-	for (k = 0; k < ARRAY_SIZE(lists); k++)
-		json_array_foreach(obj_path(pod, lists[k]), i, c)
-			if (json_is_string(json_object_get(c, "name")) &&
-			    !strcmp(json_string_value(json_object_get(c, "name")), "istio-proxy"))
-				return 1;
-	return 0;
+	return obj_annotation(pod, "sidecar.istio.io/status") || obj_pod_has_istio_proxy(pod);
 }

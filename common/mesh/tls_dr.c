@@ -215,28 +215,6 @@ static char *resolve_host(const char *host, const char *ns)
 	return xasprintf("%s.%s.svc." TLS_DOMAIN, host, ns);
 }
 
-static int parse_selector(struct tls_dr *dr, json_t *ws, struct parse_cx *cx)
-{
-	static const char *const known[] = { "matchLabels", NULL };
-	json_t *ml;
-
-	if (!ws || json_is_null(ws))
-		return 0;
-	if (!json_is_object(ws)) {
-		strbuf_setf(cx->err, "%s: workloadSelector must be an object", cx->who);
-		return -1;
-	}
-	tls_warn_unknown(cx->warn, cx->who, "spec.workloadSelector", ws, known);
-	ml = json_object_get(ws, "matchLabels");
-	if (!tls_labels_valid(ml)) {
-		strbuf_setf(cx->err, "%s: workloadSelector.matchLabels must map strings to strings",
-			    cx->who);
-		return -1;
-	}
-	dr->selector = tls_has_selector(ml) ? ml : NULL;
-	return 0;
-}
-
 int tls_dr_parse(struct tls_dr *dr, json_t *obj, int default_private, struct strbuf *warn,
 		 struct strbuf *err)
 {
@@ -265,7 +243,8 @@ int tls_dr_parse(struct tls_dr *dr, json_t *obj, int default_private, struct str
 	tls_warn_unknown(warn, who, "spec", spec, known);
 	dr->host = resolve_host(host, dr->ns);
 	dr->wildcard = dr->host[0] == '*';
-	if (parse_selector(dr, json_object_get(spec, "workloadSelector"), &cx) ||
+	if (tls_parse_selector(json_object_get(spec, "workloadSelector"), "workloadSelector", who,
+			       &dr->selector, warn, err) ||
 	    parse_export(dr, json_object_get(spec, "exportTo"), default_private, &cx) ||
 	    parse_policy(&dr->tp, json_object_get(spec, "trafficPolicy"), "spec.trafficPolicy", &cx) ||
 	    parse_subsets(dr, json_object_get(spec, "subsets"), &cx))

@@ -89,24 +89,6 @@ int tls_has_selector(json_t *match_labels)
 	return json_is_object(match_labels) && json_object_size(match_labels) > 0;
 }
 
-/* H1: a container named istio-proxy, regular or native (init) sidecar. */
-int tls_pod_has_sidecar(json_t *pod)
-{
-	json_t *lists[2];
-	size_t l, i;
-	json_t *c;
-
-	lists[0] = obj_path(pod, "spec.containers");
-	lists[1] = obj_path(pod, "spec.initContainers");
-	for (l = 0; l < 2; l++)
-		json_array_foreach(lists[l], i, c) {
-			const char *name = json_string_value(json_object_get(c, "name"));
-			if (name && !strcmp(name, "istio-proxy"))
-				return 1;
-		}
-	return 0;
-}
-
 static int label_is(json_t *obj, const char *key, const char *value)
 {
 	const char *v = obj_label(obj, key);
@@ -135,7 +117,7 @@ static void classify_pod(struct tls_pod *p, json_t *obj, struct tls_ns *ns)
 	p->labels = obj_labels(obj);
 	p->ns = ns;
 	p->host_network = json_is_true(obj_path(obj, "spec.hostNetwork"));
-	if (tls_pod_has_sidecar(obj))
+	if (obj_pod_has_istio_proxy(obj)) /* H1: a regular or native (init) sidecar */
 		p->proxy = TLS_PROXY_SIDECAR;
 	else if (!p->host_network && pod_is_ambient(obj, ns->obj))
 		p->proxy = TLS_PROXY_AMBIENT;

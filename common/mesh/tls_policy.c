@@ -22,7 +22,8 @@ void tls_warn_unknown(struct strbuf *warn, const char *who, const char *path, js
 	}
 }
 
-int tls_labels_valid(json_t *labels)
+/* 1 when labels is absent or an object of strings. */
+static int labels_valid(json_t *labels)
 {
 	const char *k;
 	json_t *v;
@@ -111,23 +112,25 @@ static int parse_port_map(struct tls_pa *pa, json_t *map, const char *who, struc
 	return 0;
 }
 
-static int parse_selector(json_t *sel, json_t **out, const char *who, struct strbuf *warn,
-			  struct strbuf *err)
+int tls_parse_selector(json_t *sel, const char *field, const char *who, json_t **out,
+		       struct strbuf *warn, struct strbuf *err)
 {
 	static const char *const known[] = { "matchLabels", NULL };
+	char path[64];
 	json_t *ml;
 
 	*out = NULL;
 	if (!sel || json_is_null(sel))
 		return 0;
 	if (!json_is_object(sel)) {
-		strbuf_setf(err, "%s: selector must be an object", who);
+		strbuf_setf(err, "%s: %s must be an object", who, field);
 		return -1;
 	}
-	tls_warn_unknown(warn, who, "spec.selector", sel, known);
+	snprintf(path, sizeof(path), "spec.%s", field);
+	tls_warn_unknown(warn, who, path, sel, known);
 	ml = json_object_get(sel, "matchLabels");
-	if (!tls_labels_valid(ml)) {
-		strbuf_setf(err, "%s: selector.matchLabels must map strings to strings", who);
+	if (!labels_valid(ml)) {
+		strbuf_setf(err, "%s: %s.matchLabels must map strings to strings", who, field);
 		return -1;
 	}
 	*out = tls_has_selector(ml) ? ml : NULL;
@@ -161,7 +164,8 @@ int tls_pa_parse(struct tls_pa *pa, json_t *obj, const char *root, struct strbuf
 	}
 	if (json_is_object(mtls))
 		tls_warn_unknown(warn, who, "spec.mtls", mtls, known_mtls);
-	if (parse_selector(json_object_get(spec, "selector"), &pa->selector, who, warn, err) ||
+	if (tls_parse_selector(json_object_get(spec, "selector"), "selector", who, &pa->selector, warn,
+			       err) ||
 	    parse_smode(mtls, &pa->mode, who, "", err) ||
 	    parse_port_map(pa, json_object_get(spec, "portLevelMtls"), who, warn, err))
 		goto out;

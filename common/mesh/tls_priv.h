@@ -185,7 +185,6 @@ void tls_json_sort(json_t *arr, int (*cmp)(const void *, const void *));
 int tls_cmp_json_strings(const void *a, const void *b);
 struct tls_ns *tls_ns_get(const struct tls_mesh *m, const char *name);
 struct tls_pod *tls_pod_of(const struct tls_mesh *m, json_t *pod);
-int tls_pod_has_sidecar(json_t *pod);
 int tls_has_selector(json_t *match_labels);
 /* Pods of the Service's namespace its selector matches (not terminal). */
 size_t tls_service_pods(const struct tls_mesh *m, json_t *svc, struct tls_pod ***out);
@@ -197,8 +196,15 @@ char *tls_service_host(json_t *svc);
 /* Append "who: unknown field \"path.key\"" lines for keys of obj not in known. */
 void tls_warn_unknown(struct strbuf *warn, const char *who, const char *path, json_t *obj,
 		      const char *const *known);
-/* 1 when labels is absent or an object of strings. */
-int tls_labels_valid(json_t *labels);
+/*
+ * Read a workload selector, spec.FIELD ("selector", "workloadSelector"):
+ * {matchLabels: {...}}.  Returns 0 with *out set to its matchLabels
+ * (borrowed from sel; NULL when sel is absent or selects every workload),
+ * or -1 with "WHO: FIELD must be an object" or "WHO: FIELD.matchLabels
+ * must map strings to strings" in err.  Unknown keys are warned about.
+ */
+int tls_parse_selector(json_t *sel, const char *field, const char *who, json_t **out,
+		       struct strbuf *warn, struct strbuf *err);
 int tls_pa_parse(struct tls_pa *pa, json_t *obj, const char *root, struct strbuf *warn,
 		 struct strbuf *err);
 void tls_pa_release(struct tls_pa *pa);

@@ -3,13 +3,9 @@
 # Issue 2 figures: --help start-up time, stripped binary sizes, and listing
 # 10,000 pods (paged) from the local fake API server against kubectl.
 set -eu
-MESH_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MESH_BUILD=$(cd "${1:-$MESH_ROOT/build}" && pwd)
-. "$MESH_ROOT/tests/bench/lib.sh"
-bench_need /usr/bin/time time
-bench_need jq jq
-bench_need kubectl kubectl
-trap bench_fake_stop EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init "$@"
+bench_need jq kubectl
 
 echo "== start-up: --help (mean of 500 runs)"
 for b in tls authz proxy; do
@@ -21,16 +17,17 @@ for b in tls authz proxy; do
 done
 
 echo "== stripped binary size"
-tmp=$(mktemp -d)
+tmp=$BENCH_TMP/strip
+mkdir "$tmp"
 for b in tls authz proxy; do
 	strip -o "$tmp/$b" "$MESH_BUILD/bin/kubectl-mesh_$b"
 	sz=$(stat -c %s "$tmp/$b")
 	awk -v s="$sz" -v b="$b" 'BEGIN { printf "kubectl-mesh_%-6s %8d bytes = %.2f MiB   (target < 1 MiB)\n", b, s, s / 1048576 }'
 done
-rm -rf "$tmp"
 
 echo "== listing 10,000 pods from the fake API server (500-item pages)"
-data=$(mktemp -d)
+data=$BENCH_TMP/data
+mkdir "$data"
 # Realistic pods: sidecar-injected, with managedFields, volumes, env and conditions (~5 KB each).
 jq -n '{apiVersion: "v1", kind: "List", items: [range(10000) as $i | {apiVersion: "v1", kind: "Pod",
 	metadata: {name: "app-\($i % 500)-7d4b9c6f5-\($i)", namespace: "ns-\($i % 40)",
@@ -67,4 +64,3 @@ read -r ks km <<<"$theirs"
 echo "kubectl-mesh_tls inventory -A  ${os} s   peak RSS $(mib "$om") MiB   (target < 100 MiB)"
 echo "kubectl get pods -A -o json    ${ks} s   peak RSS $(mib "$km") MiB"
 echo "time ratio ours/kubectl: $(ratio "$os" "$ks")   (target <= 1.00)"
-rm -rf "$data"

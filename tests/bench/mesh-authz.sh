@@ -7,12 +7,9 @@
 # same objects, and its ratio to kubectl's bare fetch of policies, pods and
 # service accounts.
 set -eu
-MESH_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MESH_BUILD=$(cd "${1:-$MESH_ROOT/build}" && pwd)
-. "$MESH_ROOT/tests/bench/lib.sh"
-bench_need /usr/bin/time time
-trap 'bench_fake_stop; rm -rf "$GEN"' EXIT
-GEN=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+bench_init "$@"
+BENCH_WIDTH=34
 BIN="$MESH_BUILD/bin/kubectl-mesh_authz"
 
 # 200 namespaces x 50 service accounts, 10 workloads (pod + Service) per
@@ -87,38 +84,21 @@ BEGIN {
 			ap(sprintf("mesh-%02d", p), "istio-system", "\"action\":\"AUDIT\",\"rules\":[{\"from\":[{\"source\":{\"namespaces\":[" q(ns(p)) "]}}]}]")
 	}
 	printf("]}\n")
-}' >"$GEN/mesh.json"
+}' >"$BENCH_TMP/mesh.json"
 
-count() { grep -o "\"kind\":\"$1\"" "$GEN/mesh.json" | wc -l; }
-echo "== generated mesh: $(count ServiceAccount) service accounts, $(count AuthorizationPolicy) AuthorizationPolicies, $(count Pod) pods, $(count Service) services ($(du -h "$GEN/mesh.json" | cut -f1) of JSON)"
-
-report() {
-	# report LABEL "SECONDS KB" TARGET_MS
-	local ms
-	ms=$(awk -v s="${2%% *}" 'BEGIN { printf "%.0f", s * 1000 }')
-	printf '%-34s %6s ms   peak RSS %6s MiB   (target < %s ms, < 300 MiB)\n' "$1" "$ms" "$(mib "${2##* }")" "$3"
-}
+echo "== generated mesh: $(bench_count ServiceAccount) service accounts, $(bench_count AuthorizationPolicy) AuthorizationPolicies, $(bench_count Pod) pods, $(bench_count Service) services ($(du -h "$BENCH_TMP/mesh.json" | cut -f1) of JSON)"
 
 TARGET="--to svc/svc-3.ns-042"
-bench_best r 5 "$BIN" can-i GET /api/v1/items $TARGET --from sa/sa-07.ns-017 --from-ip 10.42.1.1 -f "$GEN/mesh.json"
-report "can-i (offline)" "$r" 50
-bench_best r 3 "$BIN" who-can GET /api/v1/items $TARGET -f "$GEN/mesh.json"
-report "who-can, every identity (offline)" "$r" 500
+bench_best r 5 "$BIN" can-i GET /api/v1/items $TARGET --from sa/sa-07.ns-017 --from-ip 10.42.1.1 -f "$BENCH_TMP/mesh.json"
+bench_report "can-i (offline)" "$r" 50
+bench_best r 3 "$BIN" who-can GET /api/v1/items $TARGET -f "$BENCH_TMP/mesh.json"
+bench_report "who-can, every identity (offline)" "$r" 500
 # lint exits 1 when it finds errors, as it does here.
-lint() { "$BIN" lint -A -f "$GEN/mesh.json"; [ $? -le 1 ]; }
-bench_best r 3 bash -c "$(declare -f lint); BIN=$BIN GEN=$GEN lint"
-report "lint -A (offline)" "$r" 2000
+lint() { "$BIN" lint -A -f "$BENCH_TMP/mesh.json"; [ $? -le 1 ]; }
+bench_best r 3 bash -c "$(declare -f lint); BIN=$BIN BENCH_TMP=$BENCH_TMP lint"
+bench_report "lint -A (offline)" "$r" 2000
 
-if ! command -v kubectl >/dev/null 2>&1; then
-	echo "== live: kubectl is not installed; skipped"
-	exit 0
-fi
-mkdir -p "$GEN/data"
-mv "$GEN/mesh.json" "$GEN/data/mesh.json"
-bench_fake_start "$GEN/data"
+bench_live_start
 bench_best live 5 "$BIN" can-i GET /api/v1/items $TARGET --from sa/sa-07.ns-017 --from-ip 10.42.1.1
 bench_best kube 5 kubectl get authorizationpolicies,pods,serviceaccounts -A -o json
-echo "== live, against the fake API server"
-report "can-i (live)" "$live" 50
-printf '%-34s %6s ms\n' "kubectl get ap,pods,sa -A -o json" "$(awk -v s="${kube%% *}" 'BEGIN { printf "%.0f", s * 1000 }')"
-echo "can-i / kubectl bare fetch: $(ratio "${live%% *}" "${kube%% *}") (below 1 beats kubectl)"
+bench_live_report "can-i" "can-i (live)" "$live" 50 "kubectl get ap,pods,sa -A -o json" "$kube"

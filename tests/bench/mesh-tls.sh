@@ -6,12 +6,9 @@
 # (< 50 ms).  Live: check -A against the fake API server holding the same
 # objects, and its ratio to kubectl's bare fetch of those kinds.
 set -eu
-MESH_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MESH_BUILD=$(cd "${1:-$MESH_ROOT/build}" && pwd)
-. "$MESH_ROOT/tests/bench/lib.sh"
-bench_need /usr/bin/time time
-trap 'bench_fake_stop; rm -rf "$GEN"' EXIT
-GEN=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+bench_init "$@"
+BENCH_WIDTH=30
 BIN="$MESH_BUILD/bin/kubectl-mesh_tls"
 
 # 100 namespaces: most inject sidecars (a few pods opted out, a few
@@ -135,40 +132,23 @@ BEGIN {
 	}
 	printf("\n]}\n")
 }
-' >"$GEN/mesh.json"
+' >"$BENCH_TMP/mesh.json"
 
-count() { grep -o "\"kind\":\"$1\"" "$GEN/mesh.json" | wc -l; }
-echo "== generated mesh: $(count Pod) pods, $(count Service) services, $(count PeerAuthentication) PeerAuthentications, $(count DestinationRule) DestinationRules ($(du -h "$GEN/mesh.json" | cut -f1) of JSON)"
-
-report() {
-	# report LABEL "SECONDS KB" TARGET_MS
-	local ms
-	ms=$(awk -v s="${2%% *}" 'BEGIN { printf "%.0f", s * 1000 }')
-	printf '%-30s %6s ms   peak RSS %6s MiB   (target < %s ms, < 300 MiB)\n' "$1" "$ms" "$(mib "${2##* }")" "$3"
-}
+echo "== generated mesh: $(bench_count Pod) pods, $(bench_count Service) services, $(bench_count PeerAuthentication) PeerAuthentications, $(bench_count DestinationRule) DestinationRules ($(du -h "$BENCH_TMP/mesh.json" | cut -f1) of JSON)"
 
 # check exits 1 when a pair is BROKEN, as many are here.
 check() { "$BIN" check -A "$@"; [ $? -le 1 ]; }
-bench_best r 3 bash -c "$(declare -f check); BIN=$BIN check -f $GEN/mesh.json"
-report "check -A (offline)" "$r" 2000
-"$BIN" check -A -f "$GEN/mesh.json" -o json >"$GEN/check.json" || true
-echo "   $(grep -o '"pairs": [0-9]*' "$GEN/check.json" | head -1 | cut -d' ' -f2) client x service port pairs"
+bench_best r 3 bash -c "$(declare -f check); BIN=$BIN check -f $BENCH_TMP/mesh.json"
+bench_report "check -A (offline)" "$r" 2000
+"$BIN" check -A -f "$BENCH_TMP/mesh.json" -o json >"$BENCH_TMP/check.json" || true
+echo "   $(grep -o '"pairs": [0-9]*' "$BENCH_TMP/check.json" | head -1 | cut -d' ' -f2) client x service port pairs"
 
 # trace: a sidecar client of ns-003 calling a service of ns-004.
 POD=svc-00-000150007-p000.ns-003
-bench_best r 5 "$BIN" trace "pod/$POD" svc/svc-02.ns-004:80 -f "$GEN/mesh.json"
-report "trace (offline)" "$r" 50
+bench_best r 5 "$BIN" trace "pod/$POD" svc/svc-02.ns-004:80 -f "$BENCH_TMP/mesh.json"
+bench_report "trace (offline)" "$r" 50
 
-if ! command -v kubectl >/dev/null 2>&1; then
-	echo "== live: kubectl is not installed; skipped"
-	exit 0
-fi
-mkdir -p "$GEN/data"
-mv "$GEN/mesh.json" "$GEN/data/mesh.json"
-bench_fake_start "$GEN/data"
+bench_live_start
 bench_best live 3 bash -c "$(declare -f check); BIN=$BIN check"
 bench_best kube 3 kubectl get pods,services,peerauthentications,destinationrules -A -o json
-echo "== live, against the fake API server"
-report "check -A (live)" "$live" 2000
-printf '%-30s %6s ms\n' "kubectl get pods,services,pa,dr -A -o json" "$(awk -v s="${kube%% *}" 'BEGIN { printf "%.0f", s * 1000 }')"
-echo "check -A / kubectl bare fetch: $(ratio "${live%% *}" "${kube%% *}") (below 1 beats kubectl)"
+bench_live_report "check -A" "check -A (live)" "$live" 2000 "kubectl get pods,services,pa,dr -A -o json" "$kube"

@@ -3,16 +3,13 @@
 # Issue 5 figures: `config clusters -f` on a 100 MB Envoy config dump against
 # jq extracting the cluster names from the same file; time and peak RSS.
 set -eu
-MESH_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MESH_BUILD=$(cd "${1:-$MESH_ROOT/build}" && pwd)
-. "$MESH_ROOT/tests/bench/lib.sh"
-bench_need /usr/bin/time time
-bench_need jq jq
+. "$(dirname "$0")/lib.sh"
+bench_init "$@"
+bench_need jq
 
 fixture=$MESH_ROOT/../shared/fixtures/istio/istioctl/pkg/proxyconfig/testdata/config_dump.json
 [ -r "$fixture" ] || { echo "bench: $fixture is missing" >&2; exit 2; }
-data=$(mktemp -d)
-trap 'rm -rf "$data"' EXIT
+data=$BENCH_TMP
 
 # Copies of the fixture's clusters (dynamic and static, renamed -N), as
 # dynamic_active_clusters of its ClustersConfigDump, pretty-printed as

@@ -11,15 +11,11 @@
 # whole status (two istiods asked side by side, 1,000 rows computed, sorted
 # and printed) costs no more than that listing.
 set -eu
-MESH_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MESH_BUILD=$(cd "${1:-$MESH_ROOT/build}" && pwd)
-. "$MESH_ROOT/tests/bench/lib.sh"
-bench_need /usr/bin/time time
-bench_need jq jq
-bench_need kubectl kubectl
+. "$(dirname "$0")/lib.sh"
+bench_init "$@"
+bench_need jq kubectl
 
-data=$(mktemp -d)
-trap 'bench_fake_stop; rm -rf "$data"' EXIT
+data=$BENCH_TMP
 
 # Two istiods, 1,000 sidecar pods in 40 namespaces, and each istiod's
 # /debug/syncz with the half of the proxies connected to it: five types,

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* YAML exactly as sigs.k8s.io/yaml.JSONToYAML (go-yaml v2) writes it. */
-#include "configdump.h"
+/* jansson to YAML exactly as sigs.k8s.io/yaml.JSONToYAML (go-yaml v2) writes it. */
+#include "yamljson.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -424,12 +425,31 @@ static enum ystyle string_style(const char *s, size_t len, int simple_key)
 
 /* ---- writing scalars (yaml_emitter_write_*_scalar) ---- */
 
-/* A raw line break inside a scalar (LS or PS: a '\n' never gets here); the next line is indented. */
-static size_t write_raw_break(struct yout *y, const char *s, size_t i)
+/*
+ * The character at s[i] of a plain, single-quoted or literal scalar,
+ * other than a space: a line break (in plain and single-quoted text
+ * only NEL, LS or PS: a '\n' makes a string literal or double-quoted)
+ * goes out as it is and sets *breaks; anything else starts an indented
+ * line when it follows a break, and a quote is doubled when quote is
+ * set.  Returns the character's width.
+ */
+static size_t write_text_char(struct yout *y, const char *s, size_t len, size_t i, size_t indent,
+			      int quote, int *breaks)
 {
 	size_t w = char_width((unsigned char)s[i]);
-	strbuf_add(y->out, s + i, w);
-	y->column = 0;
+
+	if (is_break(s, len, i)) {
+		strbuf_add(y->out, s + i, w);
+		y->column = 0;
+		*breaks = 1;
+		return w;
+	}
+	if (*breaks)
+		write_indent(y, indent);
+	if (quote && s[i] == '\'')
+		put(y, "'", 1);
+	put(y, s + i, w);
+	*breaks = 0;
 	return w;
 }
 
@@ -441,7 +461,6 @@ static void write_folded(struct yout *y, const char *s, size_t len, size_t inden
 	if (quote)
 		put(y, "'", 1);
 	while (i < len) {
-		size_t w = char_width((unsigned char)s[i]);
 		if (s[i] == ' ') {
 			if (indent && !spaces && y->column > BEST_WIDTH && at(s, len, i + 1) != ' ' &&
 			    (!quote || (i > 0 && i < len - 1)))
@@ -449,19 +468,13 @@ static void write_folded(struct yout *y, const char *s, size_t len, size_t inden
 			else
 				put(y, " ", 1);
 			spaces = 1;
-		} else if (is_break(s, len, i)) {
-			i += write_raw_break(y, s, i);
-			breaks = 1;
+			i++;
 			continue;
-		} else {
-			if (breaks)
-				write_indent(y, indent);
-			if (quote && s[i] == '\'')
-				put(y, "'", 1);
-			put(y, s + i, w);
-			spaces = breaks = 0;
 		}
-		i += w;
+		i += write_text_char(y, s, len, i, indent, quote, &breaks);
+		/* As in go-yaml, a line break leaves spaces as it was. */
+		if (!breaks)
+			spaces = 0;
 	}
 	if (quote)
 		put(y, "'", 1);
@@ -564,23 +577,8 @@ static void write_literal(struct yout *y, const char *s, size_t len, size_t inde
 			put(y, "+", 1);
 	}
 	newline(y);
-	while (i < len) {
-		size_t w = char_width((unsigned char)s[i]);
-		if (s[i] == '\n') {
-			newline(y);
-			breaks = 1;
-		} else if (is_break(s, len, i)) {
-			i += write_raw_break(y, s, i);
-			breaks = 1;
-			continue;
-		} else {
-			if (breaks)
-				write_indent(y, indent);
-			put(y, s + i, w);
-			breaks = 0;
-		}
-		i += w;
-	}
+	while (i < len)
+		i += write_text_char(y, s, len, i, indent, 0, &breaks);
 }
 
 /* A string in its style; indent is where folded lines continue (0: never fold, as keys). */
@@ -602,6 +600,87 @@ static void write_string(struct yout *y, const char *s, size_t len, enum ystyle 
 	}
 }
 
+/* ---- numbers as Go formats them (strconv, encoding/json) ---- */
+
+/*
+ * The shortest decimal digits that read back as d (what Go's strconv
+ * finds with -1 precision): digits without a point, and the position of
+ * the point relative to the first digit.
+ */
+static void shortest_digits(double d, char *digits, int *point)
+{
+	char buf[40];
+	int prec, i, n = 0;
+
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	for (i = buf[0] == '-' ? 1 : 0; buf[i] != 'e'; i++)
+		if (buf[i] != '.')
+			digits[n++] = buf[i];
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	*point = atoi(buf + i + 1) + 1;
+}
+
+static void add_fixed(struct strbuf *out, const char *digits, int point)
+{
+	int nd = (int)strlen(digits);
+	if (point <= 0) {
+		strbuf_addstr(out, "0.");
+		strbuf_addchars(out, '0', (size_t)-point);
+		strbuf_addstr(out, digits);
+	} else if (point >= nd) {
+		strbuf_addstr(out, digits);
+		strbuf_addchars(out, '0', (size_t)(point - nd));
+	} else {
+		strbuf_add(out, digits, (size_t)point);
+		strbuf_addch(out, '.');
+		strbuf_addstr(out, digits + point);
+	}
+}
+
+static void add_exponent(struct strbuf *out, const char *digits, int point, int json)
+{
+	int exp = point - 1;
+	strbuf_addch(out, digits[0]);
+	if (digits[1]) {
+		strbuf_addch(out, '.');
+		strbuf_addstr(out, digits + 1);
+	}
+	/* strconv writes at least two exponent digits; encoding/json trims "e-07" to "e-7". */
+	if (json && exp < 0 && exp > -10)
+		strbuf_addf(out, "e-%d", -exp);
+	else
+		strbuf_addf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+}
+
+void yamljson_add_go_float(struct strbuf *out, double d, int json)
+{
+	char digits[24];
+	int point;
+
+	if (isnan(d) || isinf(d)) {
+		strbuf_addstr(out, isnan(d) ? ".nan" : d > 0 ? ".inf" : "-.inf");
+		return;
+	}
+	if (d == 0) {
+		strbuf_addstr(out, signbit(d) ? "-0" : "0");
+		return;
+	}
+	if (d < 0)
+		strbuf_addch(out, '-');
+	shortest_digits(d, digits, &point);
+	/* encoding/json's float64 rule, or strconv's 'g' with the shortest precision. */
+	if (json ? (fabs(d) < 1e-6 || fabs(d) >= 1e21) : (point - 1 < -4 || point - 1 >= 6))
+		add_exponent(out, digits, point, json);
+	else
+		add_fixed(out, digits, point);
+}
+
 static void write_scalar(struct yout *y, json_t *v, size_t indent)
 {
 	struct strbuf num = STRBUF_INIT;
@@ -615,7 +694,7 @@ static void write_scalar(struct yout *y, json_t *v, size_t indent)
 		strbuf_addf(&num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		go_format_float(&num, json_real_value(v), 0);
+		yamljson_add_go_float(&num, json_real_value(v), 0);
 		break;
 	case JSON_TRUE:
 		strbuf_addstr(&num, "true");
@@ -779,7 +858,7 @@ static void emit_block(struct yout *y, json_t *v, size_t indent, int inline_firs
 	}
 }
 
-void goyaml_emit(struct strbuf *out, json_t *v)
+void yamljson_emit(struct strbuf *out, json_t *v)
 {
 	struct yout y = { out, 0 };
 
