@@ -1373,7 +1373,7 @@ static void kube_exec_free(struct kube_exec *e)
 	free(e);
 }
 
-/* cleanANSIEscapeCodes: control characters other than \t..\r become U+XXXX. */
+/* cleanANSIEscapeCodes: control characters other than \t..\r become U+hhhh. */
 static char *clean_hint(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;

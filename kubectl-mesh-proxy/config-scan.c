@@ -493,7 +493,7 @@ static void add_utf8(struct strbuf *out, unsigned cp)
 	}
 }
 
-/* A \uXXXX escape at p (pointing at the backslash); returns the bytes consumed. */
+/* A \uhhhh escape at p (pointing at the backslash); returns the bytes consumed. */
 static size_t decode_unicode(struct strbuf *out, const char *p, const char *end)
 {
 	unsigned cp = hex4(p + 2);

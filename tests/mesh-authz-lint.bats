@@ -333,7 +333,7 @@ lint_json() {
 	  - to: [{operation: {paths: [/debug]}}]
 	EOF
 	lint_json -n istio-system -f "$M" -f "$T/p.yaml"
-	assert_equal "$findings" 'warning mesh-deny: it is not mesh-wide: the root namespace is mesh-root, so it applies only to istio-system (§1.2)'
+	assert_equal "$findings" 'warning mesh-deny: it is not mesh-wide: the root namespace is mesh-root, so it applies only to the istio-system namespace (§1.2)'
 }
 
 @test "-n limits the findings to one namespace; -o json has findings and a summary; a clean namespace" {

@@ -605,7 +605,7 @@ static void check_selection(struct lint *l, const struct policy *p, json_t *pods
 			strcmp(p->ns, l->e->root_ns) ? "of its namespace" : "of the mesh");
 	if (!strcmp(p->ns, "istio-system") && strcmp(l->e->root_ns, "istio-system") && !p->has_selector)
 		finding(l, "warning", AP, p->ns, p->name, "move it to the root namespace",
-			"it is not mesh-wide: the root namespace is %s, so it applies only to istio-system (§1.2)",
+			"it is not mesh-wide: the root namespace is %s, so it applies only to the istio-system namespace (§1.2)",
 			l->e->root_ns);
 }
 
