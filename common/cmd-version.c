@@ -2,7 +2,6 @@
 /* version: the plugin's, the API server's and the Istio control plane's versions. */
 #include "cli_priv.h"
 #include "kube.h"
-#include "labels.h"
 #include "objects.h"
 #include "xalloc.h"
 
@@ -123,11 +122,8 @@ static void print_text(struct cli *cli, json_t *doc)
 
 static int is_istiod(json_t *pod, const char *ns)
 {
-	json_t *want = json_pack("{s:s}", "app", "istiod");
-	int r = labels_contain(obj_labels(pod), want) && obj_namespace(pod) &&
-		!strcmp(obj_namespace(pod), ns);
-	json_decref(want);
-	return r;
+	const char *app = obj_label(pod, "app"), *pns = obj_namespace(pod);
+	return app && !strcmp(app, "istiod") && pns && !strcmp(pns, ns);
 }
 
 /* -f: the istiod pods among the files. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* RFC 3339 timestamps read into seconds since the epoch. */
+/* Kubernetes times as text: RFC 3339 timestamps in, human durations out. */
 #ifndef MESH_RFC3339_H
 #define MESH_RFC3339_H
 
 #include "compat.h"
+#include "strbuf.h"
 
 #include <time.h>
 
@@ -24,5 +25,17 @@
  * one-digit hour, a ',' before the fraction and offsets up to +24:60.
  */
 int rfc3339_parse(const char *s, size_t len, unsigned flags, time_t *out);
+
+/*
+ * Read an RFC 3339 time with an optional fraction (Go's RFC3339Nano):
+ * 0 with *secs and *nanos (0..999999999) set, or -1.
+ */
+int rfc3339_parse_nanos(const char *text, time_t *secs, long *nanos);
+
+/*
+ * kubectl's duration.HumanDuration of secs: "<invalid>" below -1 s,
+ * "0s" below 0, then 5s, 3m2s, 15m, 2h5m, 30h, 3d4h, 300d, 2y3d, 9y.
+ */
+void human_duration(struct strbuf *out, long long secs);
 
 #endif

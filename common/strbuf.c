@@ -351,11 +351,6 @@ void strbuf_add_urldecoded(struct strbuf *sb, const char *s, size_t len, int plu
 	}
 }
 
-int strbuf_starts_with(const struct strbuf *sb, const char *prefix)
-{
-	return starts_with(sb->buf, prefix);
-}
-
 int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

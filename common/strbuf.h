@@ -85,7 +85,6 @@ void strbuf_add_urlencoded(struct strbuf *sb, const char *s, int plus);
  */
 void strbuf_add_urldecoded(struct strbuf *sb, const char *s, size_t len, int plus);
 
-int strbuf_starts_with(const struct strbuf *sb, const char *prefix);
 
 /* Plain C-string helpers that belong nowhere else. */
 int starts_with(const char *s, const char *prefix);

@@ -38,16 +38,6 @@ static char *cell_copy(const char *s)
 	return xstrdup(s && *s ? s : "<none>");
 }
 
-void table_add_row(struct table *t, const char *const *cells)
-{
-	char **row = xcalloc(t->ncols, sizeof(char *));
-	size_t i;
-	for (i = 0; i < t->ncols; i++)
-		row[i] = cell_copy(cells[i]);
-	ALLOC_GROW(t->rows, t->nrows + 1, t->alloc);
-	t->rows[t->nrows++] = row;
-}
-
 void table_add(struct table *t, ...)
 {
 	char **row = xcalloc(t->ncols, sizeof(char *));
@@ -64,29 +54,6 @@ void table_add(struct table *t, ...)
 size_t table_rows(const struct table *t)
 {
 	return t->nrows;
-}
-
-static const int *sort_cols;
-static size_t sort_ncols;
-
-static int row_cmp(const void *a, const void *b)
-{
-	char *const *ra = *(char **const *)a;
-	char *const *rb = *(char **const *)b;
-	size_t i;
-	for (i = 0; i < sort_ncols; i++) {
-		int c = strcmp(ra[sort_cols[i]], rb[sort_cols[i]]);
-		if (c)
-			return c;
-	}
-	return 0;
-}
-
-void table_sort(struct table *t, const int *cols, size_t ncols)
-{
-	sort_cols = cols;
-	sort_ncols = ncols;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
 }
 
 size_t utf8_width(const char *s)

@@ -15,13 +15,9 @@ struct table;
 
 /* headers: NULL-terminated; copied.  Returns a new table (table_free). */
 struct table *table_new(const char *const *headers);
-/* Add a row of exactly as many cells as headers; cells are copied. */
-void table_add_row(struct table *t, const char *const *cells);
-/* The same, from a variable argument list of const char * cells. */
+/* Add a row: exactly as many const char * cells as headers; copied. */
 void table_add(struct table *t, ...);
 size_t table_rows(const struct table *t);
-/* Sort rows by the given columns, in order, with strcmp. */
-void table_sort(struct table *t, const int *cols, size_t ncols);
 /* Print to f; without the header line when no_headers. */
 void table_print(const struct table *t, FILE *f, int no_headers);
 void table_free(struct table *t);

@@ -474,11 +474,6 @@ const char *ws_protocol(const struct ws *ws)
 	return ws->protocol;
 }
 
-int ws_close_status(const struct ws *ws)
-{
-	return ws->close_status;
-}
-
 /* ---- frames ---- */
 
 size_t ws_frame_head(unsigned char *out, enum ws_opcode op, uint64_t len,

@@ -101,8 +101,6 @@ int ws_send(struct ws *ws, enum ws_opcode op, const void *data, size_t len, stru
  */
 int ws_recv(struct ws *ws, enum ws_opcode *op, struct strbuf *msg, struct strbuf *err);
 
-/* The status in the server's close frame (1005 when it carried none); 0 before one arrived. */
-int ws_close_status(const struct ws *ws);
 
 /*
  * Send a normal close frame unless close frames were exchanged

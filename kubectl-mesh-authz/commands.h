@@ -66,8 +66,6 @@ struct ref {
 int ref_parse(const char *flag, const char *text, const char *def_ns, unsigned allowed,
 	      struct ref *out, struct strbuf *err);
 void ref_release(struct ref *r);
-/* "pod/x.ns" (new string). */
-char *ref_text(const struct ref *r);
 
 /*
  * The pods of a workload reference (a pod: itself), sorted by name; a

@@ -80,11 +80,6 @@ void ref_release(struct ref *r)
 	memset(r, 0, sizeof(*r));
 }
 
-char *ref_text(const struct ref *r)
-{
-	return xasprintf("%s/%s.%s", short_name(r->kind), r->name, r->ns);
-}
-
 static void not_found(struct strbuf *err, enum obj_kind k, const char *name, const char *ns,
 		      int live)
 {

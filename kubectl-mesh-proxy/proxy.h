@@ -5,6 +5,7 @@
 
 #include <time.h>
 #include "cli.h"
+#include "rfc3339.h"
 #include "strbuf.h"
 
 /* ---- pod arguments (proxy-pod.c) ---- */
@@ -56,16 +57,6 @@ int authz_policy_name_parse(const char *s, char **ns, char **policy, char **rule
 
 /* ---- time ---- */
 
-/*
- * kubectl's duration.HumanDuration of secs: "<invalid>" below -1 s,
- * "0s" below 0, then 5s, 3m2s, 15m, 2h5m, 30h, 3d4h, 300d, 2y3d, 9y.
- */
-void human_duration(struct strbuf *out, long long secs);
 
-/*
- * Read an RFC 3339 time with an optional fraction (Go's RFC3339Nano):
- * 0 with *secs and *nanos (0..999999999) set, or -1.
- */
-int parse_time_nanos(const char *text, time_t *secs, long *nanos);
 
 #endif

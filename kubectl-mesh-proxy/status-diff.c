@@ -168,7 +168,7 @@ static void rds_loaded(const struct config_dump *envoy, struct strbuf *out)
 	struct tm tm;
 
 	json_array_foreach(pb_get(section, "dynamic_route_configs"), i, e)
-		if (!parse_time_nanos(pb_str(e, "last_updated"), &t, &nanos) && t > newest)
+		if (!rfc3339_parse_nanos(pb_str(e, "last_updated"), &t, &nanos) && t > newest)
 			newest = t;
 	json_decref(section);
 	if (newest <= 0)

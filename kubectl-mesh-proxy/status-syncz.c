@@ -90,7 +90,7 @@ static void resource_state(struct xds_state *st, const char *url, json_t *res)
 		     nonce_status(str_field(res, "sent"), str_field(res, "acked"), 0);
 	st->error = *error ? error : NULL;
 	/* Go's zero time (year 1) means it was never sent. */
-	st->has_time = *when && !parse_time_nanos(when, &st->sent, &st->nanos) && st->sent > 0;
+	st->has_time = *when && !rfc3339_parse_nanos(when, &st->sent, &st->nanos) && st->sent > 0;
 }
 
 static void resource_states(struct proxy_row *row, json_t *resources)

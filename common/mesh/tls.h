@@ -60,9 +60,6 @@ struct tls_mesh *tls_mesh_new(const struct objset *set, struct strbuf *warnings,
 			      struct strbuf *err);
 void tls_mesh_free(struct tls_mesh *m);
 
-/* The root namespace and the DNS domain in use (borrowed). */
-const char *tls_mesh_root(const struct tls_mesh *m);
-
 /* --- Finding the objects a user names --- */
 
 /*

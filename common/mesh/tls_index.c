@@ -29,11 +29,6 @@ const char *tls_cmode_name(enum tls_cmode m)
 	return cmode_names[m];
 }
 
-const char *tls_mesh_root(const struct tls_mesh *m)
-{
-	return m->root;
-}
-
 char *tls_obj_ref(json_t *obj)
 {
 	return xasprintf("%s/%s", obj_namespace(obj) ? obj_namespace(obj) : "", obj_name(obj));

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "fake.h"
+#include "labels.h"
 #include "objects.h"
 #include "rfc3339.h"
 #include "xalloc.h"
@@ -31,39 +32,6 @@ static long long int_at(json_t *obj, const char *path, long long dflt)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
-/* kubectl's duration.HumanDuration. */
-static void human_duration(struct strbuf *out, long long secs)
-{
-	long long m = secs / 60, h = secs / 3600, d = h / 24;
-
-	if (secs < -1)
-		strbuf_addstr(out, "<invalid>");
-	else if (secs < 0)
-		strbuf_addstr(out, "0s");
-	else if (secs < 120)
-		strbuf_addf(out, "%llds", secs);
-	else if (m < 10)
-		secs % 60 ? strbuf_addf(out, "%lldm%llds", m, secs % 60) :
-			    strbuf_addf(out, "%lldm", m);
-	else if (m < 180)
-		strbuf_addf(out, "%lldm", m);
-	else if (h < 8)
-		m % 60 ? strbuf_addf(out, "%lldh%lldm", h, m % 60) :
-			 strbuf_addf(out, "%lldh", h);
-	else if (h < 48)
-		strbuf_addf(out, "%lldh", h);
-	else if (h < 24 * 8)
-		h % 24 ? strbuf_addf(out, "%lldd%lldh", d, h % 24) :
-			 strbuf_addf(out, "%lldd", d);
-	else if (h < 24 * 365 * 2)
-		strbuf_addf(out, "%lldd", d);
-	else if (h < 24 * 365 * 8)
-		d % 365 ? strbuf_addf(out, "%lldy%lldd", d / 365, d % 365) :
-			  strbuf_addf(out, "%lldy", d / 365);
-	else
-		strbuf_addf(out, "%lldy", d / 365);
-}
-
 static json_t *age_cell(json_t *obj)
 {
 	const char *ts = str_at(obj, "metadata.creationTimestamp", NULL);
@@ -82,31 +50,9 @@ static json_t *age_cell(json_t *obj)
 /* "k=v,k2=v2" of a string map in key order, or "<none>". */
 static json_t *map_cell(json_t *map)
 {
-	struct strbuf out = STRBUF_INIT;
-	const char **keys;
-	const char *k;
-	json_t *v;
-	size_t n = 0, i;
-
-	keys = xcalloc(json_object_size(map) + 1, sizeof(*keys));
-	json_object_foreach(map, k, v)
-		keys[n++] = k;
-	for (i = 1; i < n; i++) {
-		size_t j = i;
-
-		while (j && strcmp(keys[j - 1], keys[j]) > 0) {
-			const char *t = keys[j];
-
-			keys[j] = keys[j - 1];
-			keys[--j] = t;
-		}
-	}
-	for (i = 0; i < n; i++)
-		strbuf_addf(&out, "%s%s=%s", i ? "," : "", keys[i],
-			    json_string_value(json_object_get(map, keys[i])));
-	free(keys);
-	v = json_string(n ? out.buf : "<none>");
-	strbuf_release(&out);
+	char *text = labels_text(map);
+	json_t *v = json_string(*text ? text : "<none>");
+	free(text);
 	return v;
 }
 
